@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+
+/** libs/core/src/database → the tree that holds every lib (source or build output alike). */
+const LIBS_ROOT = join(__dirname, '..', '..', '..');
+
+/**
+ * The one description of the database connection: the Nest app and the typeorm CLI
+ * (`ormconfig.ts`) both build their DataSource from it. The schema changes only through
+ * migrations, never `synchronize`.
+ */
+export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL'>): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.DATABASE_URL,
+    entities: [join(LIBS_ROOT, '*', 'src', '**', '*.entity.{ts,js}')],
+    migrations: [join(__dirname, 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+, so no extension has to be installed.
+    uuidExtension: 'pgcrypto',
+    extra: { max: 20 },
+  };
+}

@@ -1,0 +1,22 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** An organisation's prepaid balance. `available` can be spent; `held` is reserved by pending work. */
+@Entity('credit_account')
+@Check('CHK_credit_account_available', '"available" >= 0')
+@Check('CHK_credit_account_held', '"held" >= 0')
+export class CreditAccountEntity {
+  @PrimaryColumn({ name: 'org_id', type: 'varchar', length: 128 })
+  orgId: string;
+
+  @Column({ type: 'integer', default: 0 })
+  available: number;
+
+  @Column({ type: 'integer', default: 0 })
+  held: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

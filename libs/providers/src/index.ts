@@ -1,0 +1,2 @@
+export * from './provider.interface';
+export * from './provider.errors';
