@@ -8,3 +8,6 @@ export * from './errors/app.exception';
 export * from './errors/error-envelope.dto';
 export * from './errors/all-exceptions.filter';
 export * from './errors/validation-details';
+export * from './http/validation.pipe';
+export * from './logging/logging.module';
+export * from './queue/queue-root.module';

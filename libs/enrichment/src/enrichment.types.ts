@@ -1,3 +1,5 @@
+import type { ContactField } from '@app/core';
+
 export enum EnrichmentStatus {
   PENDING = 'pending',
   PROCESSING = 'processing',
@@ -7,7 +9,7 @@ export enum EnrichmentStatus {
   CANCELLED = 'cancelled',
 }
 
-/** Statuses a new request reuses as they are; any other status is retried with a new hold. */
+/** Statuses a new request reuses as they are; the others are retried with a new hold. */
 export const REUSABLE_STATUSES: readonly EnrichmentStatus[] = [
   EnrichmentStatus.PENDING,
   EnrichmentStatus.PROCESSING,
@@ -16,4 +18,21 @@ export const REUSABLE_STATUSES: readonly EnrichmentStatus[] = [
 
 export enum EntityType {
   PERSON = 'person',
+}
+
+/** The public enrichment object: exactly the contract's 13 keys. */
+export interface EnrichmentView {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  entityId: string;
+  entityType: EntityType;
+  field: ContactField;
+  status: EnrichmentStatus;
+  error: string | null;
+  createdBy: string;
+  orgId: string;
+  globalEnrichmentId: string | null;
+  creditTransactionId: string | null;
+  dataFound: boolean | null;
 }

@@ -1,10 +1,11 @@
-import { Global, Module } from '@nestjs/common';
-import { AppConfig, loadConfig } from './app-config';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig } from './app-config';
 
-/** Provides the validated `AppConfig` everywhere; boot fails here when a value is bad. */
+/** Provides the validated `AppConfig` (loaded once by the app's main) everywhere. */
 @Global()
-@Module({
-  providers: [{ provide: AppConfig, useFactory: () => loadConfig() }],
-  exports: [AppConfig],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+  }
+}

@@ -4,7 +4,8 @@ import { CreditOperationType, CreditSource, CreditTransactionType } from '../cre
 /**
  * The append-only ledger (a trigger in the migration refuses UPDATE and DELETE).
  * A settlement row (consumed/released) names its hold and its enrichment; the partial
- * unique index on that pair is what makes settlement exactly-once even if a job runs twice.
+ * unique index on that pair is what makes settlement exactly-once even if a job runs twice;
+ * a grant's (org, reference) is unique too, so a payment processed twice credits once.
  */
 @Entity('credit_transaction')
 @Check('CHK_credit_transaction_amount', '"amount" > 0')
@@ -12,6 +13,10 @@ import { CreditOperationType, CreditSource, CreditTransactionType } from '../cre
 @Index('UQ_credit_transaction_settlement', ['holdId', 'enrichmentId'], {
   unique: true,
   where: `"type" IN ('credit_consumed', 'credit_released')`,
+})
+@Index('UQ_credit_transaction_grant_reference', ['orgId', 'referenceId'], {
+  unique: true,
+  where: `"type" = 'credit_added' AND "reference_id" IS NOT NULL`,
 })
 export class CreditTransactionEntity {
   @PrimaryGeneratedColumn('uuid')

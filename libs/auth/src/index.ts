@@ -1,0 +1,4 @@
+export * from './auth-user';
+export * from './auth.module';
+export * from './decorators';
+export * from './token';

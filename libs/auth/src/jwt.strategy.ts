@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig, AppException, ErrorCode } from '@app/core';
+import { AuthUser, Role, TokenClaims } from './auth-user';
+
+const MAX_CLAIM_LENGTH = 128;
+
+function isClaim(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
+}
+
+/**
+ * Bearer tokens, verified with one pinned algorithm: RS256 when a public key is configured,
+ * HS256 with the shared secret otherwise — never both, so an RS256 public key can never be
+ * used as an HMAC secret (the HS/RS confusion attack) and `alg: none` is never accepted.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.JWT_PUBLIC_KEY ?? config.JWT_SECRET,
+      algorithms: config.JWT_PUBLIC_KEY ? ['RS256'] : ['HS256'],
+      ignoreExpiration: false,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+  }
+
+  validate(payload: Partial<TokenClaims> & { exp?: unknown }): AuthUser {
+    const { sub, org_id: orgId, role = Role.MEMBER } = payload;
+    // A token without an expiry would be valid forever; we refuse to honour one.
+    if (typeof payload.exp !== 'number') {
+      throw new AppException(ErrorCode.UNAUTHORIZED, 'Token has no expiry (exp)');
+    }
+    if (!isClaim(sub) || !isClaim(orgId)) {
+      throw new AppException(ErrorCode.UNAUTHORIZED, 'Token must carry sub and org_id claims');
+    }
+    if (!Object.values(Role).includes(role)) {
+      throw new AppException(ErrorCode.UNAUTHORIZED, `Unknown role "${String(role)}"`);
+    }
+    return { userId: sub, orgId, role };
+  }
+}

@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '@app/auth';
+import { ErrorEnvelopeDto } from '@app/core';
+import { CreditsService } from '../credits.service';
+import { BalanceResponseDto } from '../dtos/balance.response.dto';
+
+@ApiTags('credits')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
+@Controller('api/v1/operations/credits')
+export class CreditsController {
+  constructor(private readonly credits: CreditsService) {}
+
+  @Get('balance')
+  @ApiOperation({ summary: "The caller's organisation's available credits" })
+  @ApiOkResponse({ type: BalanceResponseDto })
+  async balance(@CurrentUser() user: AuthUser): Promise<BalanceResponseDto> {
+    const { available } = await this.credits.getBalance(user.orgId);
+    return { balance: available, organizationId: user.orgId };
+  }
+}

@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig, ContactField } from '@app/core';
+import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
+import { InsufficientCreditsException } from './credits.exceptions';
+import { operationTypeOf, priceOf } from './pricing';
+
+export interface Balance {
+  available: number;
+  held: number;
+}
+
+export interface HoldRequest {
+  orgId: string;
+  amount: number;
+  operationType: CreditOperationType;
+  /** What the hold pays for (e.g. the enrichment request id). */
+  referenceId: string | null;
+  createdBy: string;
+  metadata?: Record<string, unknown>;
+}
+
+export enum SettlementOutcome {
+  /** Data was found: the share of the hold is paid. */
+  CAPTURE = 'capture',
+  /** Nothing found, failed, timed out or cancelled: the share goes back to available. */
+  RELEASE = 'release',
+}
+
+export interface Settlement {
+  orgId: string;
+  holdId: string;
+  enrichmentId: string;
+  amount: number;
+  operationType: CreditOperationType;
+  outcome: SettlementOutcome;
+}
+
+export interface GrantRequest {
+  orgId: string;
+  amount: number;
+  source: CreditSource;
+  description?: string | null;
+  referenceId?: string | null;
+  createdBy: string;
+}
+
+/**
+ * The credits facade: balances, holds, settlement and grants. Methods that take an
+ * EntityManager run inside the caller's transaction — the use case opens it — so a hold and
+ * the work it pays for commit or roll back together.
+ */
+@Injectable()
+export class CreditsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  priceOf(field: ContactField): number {
+    return priceOf(this.config, field);
+  }
+
+  operationTypeOf(field: ContactField): CreditOperationType {
+    return operationTypeOf(field);
+  }
+
+  async getBalance(orgId: string): Promise<Balance> {
+    const rows: Balance[] = await this.dataSource.query(
+      'SELECT available, held FROM credit_account WHERE org_id = $1',
+      [orgId],
+    );
+    return rows[0] ?? { available: 0, held: 0 };
+  }
+
+  /**
+   * Locks the org's account row for the rest of the transaction (creating an empty account
+   * on first use). Every request of one org that holds credits queues behind this lock, which
+   * is what makes "check, then hold" safe under any concurrency.
+   */
+  async lockAccount(manager: EntityManager, orgId: string): Promise<Balance> {
+    await manager.query('INSERT INTO credit_account (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING', [orgId]);
+    const rows: Balance[] = await manager.query(
+      'SELECT available, held FROM credit_account WHERE org_id = $1 FOR UPDATE',
+      [orgId],
+    );
+    return rows[0];
+  }
+
+  /** Locks several accounts in a fixed order, so concurrent settlements never deadlock. */
+  async lockAccounts(manager: EntityManager, orgIds: readonly string[]): Promise<void> {
+    const unique = [...new Set(orgIds)].sort();
+    if (unique.length === 0) return;
+    await manager.query('SELECT org_id FROM credit_account WHERE org_id = ANY($1) ORDER BY org_id FOR UPDATE', [unique]);
+  }
+
+  /**
+   * Moves `amount` from available to held and writes the hold to the ledger. The caller must
+   * hold the account lock (lockAccount) in the same transaction. Throws 402 when short.
+   */
+  async hold(manager: EntityManager, request: HoldRequest): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `WITH moved AS (
+         UPDATE credit_account SET available = available - $2, held = held + $2, updated_at = now()
+          WHERE org_id = $1 AND available >= $2
+          RETURNING org_id)
+       INSERT INTO credit_transaction (org_id, type, amount, operation_type, reference_id, created_by, metadata)
+       SELECT org_id, $3, $2, $4, $5, $6, $7 FROM moved
+       RETURNING id`,
+      [
+        request.orgId,
+        request.amount,
+        CreditTransactionType.RESERVED,
+        request.operationType,
+        request.referenceId,
+        request.createdBy,
+        request.metadata ?? null,
+      ],
+    );
+    if (rows.length === 0) {
+      const { available } = await this.lockAccount(manager, request.orgId);
+      throw new InsufficientCreditsException(request.amount, available);
+    }
+    return rows[0].id;
+  }
+
+  /**
+   * Settles shares of holds: capture or release, each exactly once. The ledger's unique
+   * (hold, enrichment) index drops a settlement that was already written (a job that ran
+   * twice), and only what was actually inserted moves the account — in one statement.
+   * Returns how many settlements were new.
+   */
+  async settle(manager: EntityManager, settlements: readonly Settlement[]): Promise<number> {
+    if (settlements.length === 0) return 0;
+    const rows: { settled: number }[] = await manager.query(
+      `WITH ins AS (
+         INSERT INTO credit_transaction (org_id, type, amount, operation_type, hold_id, enrichment_id, reference_id)
+         SELECT s.org_id, s.type, s.amount, s.operation_type, s.hold_id, s.enrichment_id, s.hold_id::text
+           FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::varchar[], $5::uuid[], $6::uuid[])
+                AS s(org_id, type, amount, operation_type, hold_id, enrichment_id)
+         ON CONFLICT (hold_id, enrichment_id) WHERE type IN ('credit_consumed', 'credit_released') DO NOTHING
+         RETURNING org_id, type, amount),
+       per_org AS (
+         SELECT org_id, sum(amount)::int AS total,
+                coalesce(sum(amount) FILTER (WHERE type = '${CreditTransactionType.RELEASED}'), 0)::int AS released,
+                count(*)::int AS settled
+           FROM ins GROUP BY org_id),
+       moved AS (
+         UPDATE credit_account a
+            SET held = a.held - p.total, available = a.available + p.released, updated_at = now()
+           FROM per_org p WHERE a.org_id = p.org_id
+          RETURNING p.settled)
+       SELECT coalesce(sum(settled), 0)::int AS settled FROM moved`,
+      [
+        settlements.map((s) => s.orgId),
+        settlements.map((s) =>
+          s.outcome === SettlementOutcome.CAPTURE ? CreditTransactionType.CONSUMED : CreditTransactionType.RELEASED,
+        ),
+        settlements.map((s) => s.amount),
+        settlements.map((s) => s.operationType),
+        settlements.map((s) => s.holdId),
+        settlements.map((s) => s.enrichmentId),
+      ],
+    );
+    return rows[0].settled;
+  }
+
+  /**
+   * Adds credits to an org's balance, in its own transaction. A grant that names a reference
+   * (an invoice, a seed run) is applied once per org and reference: repeating it changes nothing.
+   */
+  async grant(request: GrantRequest): Promise<{ transactionId: string; balance: Balance }> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.lockAccount(manager, request.orgId);
+      const inserted: { id: string }[] = await manager.query(
+        `INSERT INTO credit_transaction (org_id, type, amount, source, description, reference_id, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (org_id, reference_id) WHERE type = 'credit_added' AND reference_id IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          request.orgId,
+          CreditTransactionType.ADDED,
+          request.amount,
+          request.source,
+          request.description ?? null,
+          request.referenceId ?? null,
+          request.createdBy,
+        ],
+      );
+      if (inserted.length === 0) {
+        const [existing]: { id: string }[] = await manager.query(
+          'SELECT id FROM credit_transaction WHERE org_id = $1 AND reference_id = $2 AND type = $3',
+          [request.orgId, request.referenceId, CreditTransactionType.ADDED],
+        );
+        return { transactionId: existing.id, balance: await this.lockAccount(manager, request.orgId) };
+      }
+      const [balance]: Balance[] = await manager.query(
+        `UPDATE credit_account SET available = available + $2, updated_at = now() WHERE org_id = $1
+         RETURNING available, held`,
+        [request.orgId, request.amount],
+      );
+      return { transactionId: inserted[0].id, balance };
+    });
+  }
+}

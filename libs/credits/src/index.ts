@@ -1,0 +1,4 @@
+export * from './credit.types';
+export * from './credits.exceptions';
+export * from './credits.module';
+export * from './credits.service';

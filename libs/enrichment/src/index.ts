@@ -1,0 +1,3 @@
+export * from './enrichment.module';
+export * from './enrichment.types';
+export * from './jobs/enrichment-jobs';

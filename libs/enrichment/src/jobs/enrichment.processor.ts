@@ -1,0 +1,75 @@
+import { InjectQueue, OnQueueFailed, OnQueueStalled, Processor } from '@nestjs/bull';
+import { Logger, OnModuleInit } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { AppConfig } from '@app/core';
+import { EnrichmentProcessingService } from '../services/enrichment-processing.service';
+import { EnrichmentQueueService } from '../services/enrichment-queue.service';
+import { ALL_JOB_NAMES, JobDataMap, JobName, QueueName } from './enrichment-jobs';
+
+type Handlers = { [N in JobName]: (job: Job<JobDataMap[N]>) => Promise<void> };
+
+/**
+ * Thin: it dispatches each job to its handler and decides, on the last attempt, that a
+ * failing batch is final. The handler map is typed by JobName, so a job without a handler
+ * does not compile, and boot refuses one that slipped through. Only processes that run
+ * workers include this provider.
+ */
+@Processor(QueueName.ENRICHMENT)
+export class EnrichmentProcessor implements OnModuleInit {
+  private readonly logger = new Logger(EnrichmentProcessor.name);
+
+  private readonly handlers: Handlers = {
+    [JobName.ENRICH_BATCH]: (job) => this.enrichBatch(job),
+    [JobName.RECOVERY_SWEEP]: async (job) => {
+      await this.queue.recoverPending(String(job.timestamp));
+    },
+  };
+
+  constructor(
+    private readonly processing: EnrichmentProcessingService,
+    private readonly queue: EnrichmentQueueService,
+    @InjectQueue(QueueName.ENRICHMENT) private readonly bullQueue: Queue<JobDataMap[JobName]>,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const missing = ALL_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
+    if (missing.length > 0) throw new Error(`No handler for job(s): ${missing.join(', ')}`);
+    // Registered here rather than with @Process so concurrency comes from the validated config.
+    void this.bullQueue.process('*', this.config.WORKER_CONCURRENCY, (job) => this.handle(job));
+    // Not awaited: a worker that boots while Redis is down must still come up.
+    this.queue
+      .scheduleRecoverySweep()
+      .catch((error: unknown) => this.logger.warn(`Could not schedule the recovery sweep: ${String(error)}`));
+  }
+
+  async handle(job: Job<JobDataMap[JobName]>): Promise<void> {
+    const name = job.name as JobName;
+    const handler = this.handlers[name] as ((job: Job<JobDataMap[JobName]>) => Promise<void>) | undefined;
+    if (!handler) throw new Error(`No handler for job "${job.name}"`);
+    await handler(job);
+  }
+
+  @OnQueueFailed()
+  onFailed(job: Job, error: Error): void {
+    this.logger.warn(`Job ${job.id} (${job.name}) failed on attempt ${job.attemptsMade}: ${error.message}`);
+  }
+
+  @OnQueueStalled()
+  onStalled(job: Job): void {
+    this.logger.warn(`Job ${job.id} (${job.name}) stalled; Bull will run it again`);
+  }
+
+  private async enrichBatch(job: Job<JobDataMap[JobName.ENRICH_BATCH]>): Promise<void> {
+    const jobId = String(job.id);
+    try {
+      await this.processing.processBatch(jobId, job.data.enrichmentIds);
+    } catch (error) {
+      const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!isLastAttempt) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Job ${jobId} failed for good: ${reason}`);
+      await this.processing.failBatch(jobId, job.data.enrichmentIds, reason);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig, ContactField } from '@app/core';
+import { CreditsService, Settlement, SettlementOutcome } from '@app/credits';
+import { LeadsService } from '@app/leads';
+import { FoundContactData, ProvidersService, WaterfallResult } from '@app/providers';
+import { EnrichmentStatus, EntityType } from '../enrichment.types';
+
+interface ClaimedRow {
+  id: string;
+  entity_id: string;
+  field: ContactField;
+}
+
+interface FinishedRow {
+  id: string;
+  org_id: string;
+  credit_transaction_id: string;
+  charge: number;
+  field: ContactField;
+  data_found: boolean | null;
+}
+
+/**
+ * What a batch job does. Every step is safe to run twice (Bull delivers at least once):
+ * rows are claimed by status and job id, results are upserted, and a row is finished and
+ * settled only by the transaction that moves it out of `processing`.
+ */
+@Injectable()
+export class EnrichmentProcessingService {
+  private readonly logger = new Logger(EnrichmentProcessingService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly leads: LeadsService,
+    private readonly providers: ProvidersService,
+    private readonly credits: CreditsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async processBatch(jobId: string, enrichmentIds: readonly string[]): Promise<void> {
+    const claimed = await this.claim(jobId, enrichmentIds);
+    if (claimed.length === 0) return;
+    const byField = new Map<ContactField, ClaimedRow[]>();
+    for (const row of claimed) byField.set(row.field, [...(byField.get(row.field) ?? []), row]);
+    for (const [field, rows] of byField) {
+      const results = await this.lookUp(field, rows.map((row) => row.entity_id));
+      await this.finish(jobId, field, rows, results);
+    }
+  }
+
+  /** After the last attempt: the claimed rows fail and their holds are released. */
+  async failBatch(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const orgs: { org_id: string }[] = await manager.query(
+        'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
+        [enrichmentIds],
+      );
+      await this.credits.lockAccounts(manager, orgs.map((row) => row.org_id));
+      const failed: FinishedRow[] = await manager.query(
+        `UPDATE enrichment SET status = $1, error = $2, settled_at = now(), updated_at = now()
+          WHERE id = ANY($3::uuid[]) AND status = $4 AND job_id = $5
+          RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
+        [EnrichmentStatus.FAILED, reason.slice(0, 1000), enrichmentIds, EnrichmentStatus.PROCESSING, jobId],
+      );
+      await this.credits.settle(manager, failed.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)));
+    });
+  }
+
+  private async claim(jobId: string, enrichmentIds: readonly string[]): Promise<ClaimedRow[]> {
+    return this.dataSource.query(
+      `UPDATE enrichment SET status = $1, job_id = $2, processing_started_at = now(), updated_at = now()
+        WHERE id = ANY($3::uuid[])
+          AND (status = $4
+               OR (status = $1 AND (job_id = $2
+                   OR processing_started_at < now() - make_interval(secs => $5::double precision / 1000))))
+        RETURNING id, entity_id, field`,
+      [EnrichmentStatus.PROCESSING, jobId, enrichmentIds, EnrichmentStatus.PENDING, this.config.PROCESSING_LEASE_MS],
+    );
+  }
+
+  /** Lead id → what was found: the global cache first, then the provider waterfall for the rest. */
+  private async lookUp(field: ContactField, leadIds: string[]): Promise<Map<string, WaterfallResult>> {
+    const cached: { entity_id: string; data: FoundContactData; provider: string }[] = await this.dataSource.query(
+      `SELECT entity_id, data, provider FROM global_enrichment
+        WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[])
+          AND found_at > now() - make_interval(days => $4)`,
+      [EntityType.PERSON, field, leadIds, this.config.GLOBAL_CACHE_FRESHNESS_DAYS],
+    );
+    const results = new Map<string, WaterfallResult>(
+      cached.map((row) => [row.entity_id, { leadId: row.entity_id, data: row.data, provider: row.provider }]),
+    );
+    const profiles = await this.leads.findProfiles(leadIds.filter((leadId) => !results.has(leadId)));
+    if (profiles.length > 0) {
+      for (const result of await this.providers.runWaterfall(field, profiles)) results.set(result.leadId, result);
+    }
+    return results;
+  }
+
+  private async finish(
+    jobId: string,
+    field: ContactField,
+    rows: ClaimedRow[],
+    results: Map<string, WaterfallResult>,
+  ): Promise<void> {
+    const found = [...results.values()].filter(
+      (result): result is WaterfallResult & { data: FoundContactData; provider: string } =>
+        result.data !== null && result.provider !== null,
+    );
+    await this.dataSource.transaction(async (manager) => {
+      const orgs: { org_id: string }[] = await manager.query(
+        'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
+        [rows.map((row) => row.id)],
+      );
+      await this.credits.lockAccounts(manager, orgs.map((row) => row.org_id));
+      // The latest finding wins and refreshes the freshness clock; the row id stays stable.
+      const globals: { id: string; entity_id: string }[] = await manager.query(
+        `INSERT INTO global_enrichment (entity_type, entity_id, field, data, provider, found_at)
+         SELECT $1, r.entity_id, $2, r.data, r.provider, now()
+           FROM unnest($3::uuid[], $4::jsonb[], $5::varchar[]) AS r(entity_id, data, provider)
+         ON CONFLICT ON CONSTRAINT "UQ_global_enrichment_entity_field" DO UPDATE
+            SET data = EXCLUDED.data, provider = EXCLUDED.provider, found_at = EXCLUDED.found_at
+         RETURNING id, entity_id`,
+        [
+          EntityType.PERSON,
+          field,
+          found.map((result) => result.leadId),
+          found.map((result) => JSON.stringify(result.data)),
+          found.map((result) => result.provider),
+        ],
+      );
+      const globalByLead = new Map(globals.map((g) => [g.entity_id, g.id]));
+      const finished: FinishedRow[] = await manager.query(
+        `UPDATE enrichment e
+            SET status = $1, data_found = r.global_id IS NOT NULL, global_enrichment_id = r.global_id,
+                error = NULL, settled_at = now(), updated_at = now()
+           FROM unnest($2::uuid[], $3::uuid[]) AS r(id, global_id)
+          WHERE e.id = r.id AND e.status = $4 AND e.job_id = $5
+          RETURNING e.id, e.org_id, e.credit_transaction_id, e.charge, e.field, e.data_found`,
+        [
+          EnrichmentStatus.FINISHED,
+          rows.map((row) => row.id),
+          rows.map((row) => globalByLead.get(row.entity_id) ?? null),
+          EnrichmentStatus.PROCESSING,
+          jobId,
+        ],
+      );
+      await this.credits.settle(
+        manager,
+        finished.map((row) =>
+          this.settlementOf(row, row.data_found ? SettlementOutcome.CAPTURE : SettlementOutcome.RELEASE),
+        ),
+      );
+      this.logger.debug(`Job ${jobId}: ${finished.length} finished, ${found.length} found`);
+    });
+  }
+
+  private settlementOf(row: FinishedRow, outcome: SettlementOutcome): Settlement {
+    return {
+      orgId: row.org_id,
+      holdId: row.credit_transaction_id,
+      enrichmentId: row.id,
+      amount: row.charge,
+      operationType: this.credits.operationTypeOf(row.field),
+      outcome,
+    };
+  }
+}

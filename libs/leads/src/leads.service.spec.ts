@@ -1,0 +1,134 @@
+import { dataSourceOptions } from '@app/core';
+import type { LeadContext } from '@app/providers';
+import { plainToInstance } from 'class-transformer';
+import { DataSource } from 'typeorm';
+import { LeadFiltersDto } from './dtos/lead-filters.request.dto';
+import { compileLeadFilters } from './lead-filter.compiler';
+import { PersonEntity } from './entities/person.entity';
+import type { LeadProfile } from './lead-profile';
+import { LeadsService } from './leads.service';
+import { generatePeople } from './seed/person.generator';
+import { seedPeople } from './seed/seed-people';
+
+/**
+ * Runs against a throwaway database created (and migrated) for this file only, so the SQL is
+ * exercised for real without touching the development database.
+ */
+const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment');
+const DATABASE = `leads_spec_${process.pid}`;
+
+async function admin(sql: string): Promise<void> {
+  const url = new URL(SERVER_URL);
+  url.pathname = '/postgres';
+  const server = new DataSource({ type: 'postgres', url: url.toString() });
+  await server.initialize();
+  try {
+    await server.query(sql);
+  } finally {
+    await server.destroy();
+  }
+}
+
+const filters = (plain: object): LeadFiltersDto => plainToInstance(LeadFiltersDto, plain);
+
+describe('LeadsService (PostgreSQL)', () => {
+  const people = generatePeople(20000);
+  let dataSource: DataSource;
+  let leads: LeadsService;
+
+  beforeAll(async () => {
+    await admin(`DROP DATABASE IF EXISTS ${DATABASE}`);
+    await admin(`CREATE DATABASE ${DATABASE}`);
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${DATABASE}`;
+    // Only the entity this module owns: the raw SQL needs no metadata for the others.
+    dataSource = new DataSource({ ...dataSourceOptions({ DATABASE_URL: url.toString() }), entities: [PersonEntity] });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    leads = new LeadsService(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${DATABASE}`);
+  });
+
+  it('seeds 20,000 people quickly, and a second run inserts nothing', async () => {
+    const started = Date.now();
+    expect(await seedPeople(dataSource)).toEqual({ inserted: 20000, total: 20000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await seedPeople(dataSource)).toEqual({ inserted: 0, total: 20000 });
+  });
+
+  it('stores the generated rows faithfully', async () => {
+    const [first] = people;
+    const [profile] = await leads.findProfiles([first.id]);
+    expect(profile).toEqual({ ...first, fullName: `${first.firstName} ${first.lastName}` });
+  });
+
+  it('counts matches like the generated data says, case-insensitively', async () => {
+    const cases: [object, (p: (typeof people)[number]) => boolean][] = [
+      [{ job_title: ['software engineer', 'DEVELOPER'] }, (p) => ['Software Engineer', 'Developer'].includes(p.jobTitle)],
+      [{ skills: ['Rust', 'dbt'] }, (p) => p.skills.includes('rust') || p.skills.includes('dbt')],
+      [
+        { location: { country: 'united states', state: ['CALIFORNIA', 'texas'] }, department: 'engineering' },
+        (p) => p.country === 'United States' && ['California', 'Texas'].includes(p.state ?? '') && p.department === 'Engineering',
+      ],
+      [
+        { company: { industry: 'software', employee_size: { min: 100, max: 1000 } } },
+        (p) => p.companyIndustry === 'Software' && p.companyEmployeeSize >= 100 && p.companyEmployeeSize <= 1000,
+      ],
+      [{ company: { employee_size: { max: 50 } } }, (p) => p.companyEmployeeSize <= 50],
+      [{}, () => true],
+    ];
+    for (const [plain, matches] of cases) {
+      const { total } = await leads.search(filters(plain), 0, 1);
+      expect({ plain, total }).toEqual({ plain, total: people.filter(matches).length });
+    }
+  });
+
+  it('windows and pages over the same deterministic order', async () => {
+    const developers = filters({ job_title: ['Software Engineer', 'Developer'] });
+    const page3 = await leads.search(developers, 3, 50);
+    expect(page3.items).toHaveLength(50);
+    expect(await leads.findWindow(developers, 150, 50)).toEqual(page3.items.map((item) => item.id));
+
+    const pages = await Promise.all([0, 1, 2, 3, 4].map((page) => leads.search(developers, page, 200)));
+    const window = await leads.findWindow(developers, 0, 1000);
+    expect(window).toEqual(pages.flatMap((page) => page.items.map((item) => item.id)));
+    expect(new Set(window).size).toBe(1000);
+    expect(await leads.findWindow(developers, 0, 1000)).toEqual(window);
+  });
+
+  it('reports the total even for a page past the end', async () => {
+    const { total } = await leads.search(filters({ department: 'Legal' }), 0, 1);
+    expect(total).toBeGreaterThan(0);
+    expect(await leads.search(filters({ department: 'Legal' }), 1000, 100)).toEqual({ items: [], total });
+    expect(await leads.search(filters({ department: 'Astrology' }), 0, 10)).toEqual({ items: [], total: 0 });
+  });
+
+  it('finds the missing ids in input order, whatever their case or form', async () => {
+    const [a, b] = people;
+    const unknown = '550e8400-e29b-41d4-a716-446655440001';
+    expect(await leads.findMissing([unknown, a.id.toUpperCase(), 'not-a-uuid', b.id, unknown])).toEqual([
+      unknown,
+      'not-a-uuid',
+    ]);
+    expect(await leads.findMissing([])).toEqual([]);
+  });
+
+  it('returns profiles in input order, skipping unknown ids, usable as provider context', async () => {
+    const [a, b, c] = people;
+    const profiles: LeadProfile[] = await leads.findProfiles([c.id, 'junk', a.id.toUpperCase(), b.id, c.id]);
+    expect(profiles.map((p) => p.id)).toEqual([c.id, a.id, b.id]);
+    const contexts: LeadContext[] = profiles;
+    expect(contexts[0].companyDomain).toBe(c.companyDomain);
+  });
+
+  it('uses the lower() expression index for a selective filter', async () => {
+    const { where, params } = compileLeadFilters(filters({ job_title: 'Head of Data' }));
+    await dataSource.query('ANALYZE person');
+    const plan: { 'QUERY PLAN': string }[] = await dataSource.query(`EXPLAIN SELECT p.id FROM person p WHERE ${where}`, params);
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('IDX_person_job_title_lower');
+  });
+});

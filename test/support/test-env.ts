@@ -1,0 +1,7 @@
+// Loaded before every test file: tests use their own database and Redis key prefix, never the demo's.
+process.env.NODE_ENV = 'test';
+process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment_test';
+process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+process.env.QUEUE_PREFIX = `enrichment-test-${process.pid}`;
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'warn';
+process.env.SIM_LATENCY_MS = '0';
