@@ -5,4 +5,7 @@ const plugin = require('@nestjs/swagger/plugin');
 module.exports.name = 'nestjs-swagger-transformer';
 module.exports.version = 1;
 module.exports.factory = (compiler) =>
-  plugin.before({ classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts'] }, compiler.program);
+  plugin.before(
+    { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts'] },
+    compiler.program,
+  );

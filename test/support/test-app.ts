@@ -2,19 +2,23 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { NextFunction, Request, Response } from 'express';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/configure-app';
+import { buildOpenApiDocument, configureApp } from '../../apps/api/src/configure-app';
 import { Role, signToken } from '../../libs/auth/src';
 import { AppConfig, loadConfig } from '../../libs/core/src';
+import { OpenApiResponseValidator, RecordedResponse } from './openapi';
 
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
   dataSource: DataSource;
   http: () => ReturnType<typeof request>;
+  /** Every JSON response the app sent, checked against the OpenAPI document when the app closes. */
+  responses: RecordedResponse[];
   close: () => Promise<void>;
 }
 
@@ -23,6 +27,15 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   const config = loadConfig({ ...process.env, ...overrides });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config)] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  const responses: RecordedResponse[] = [];
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      responses.push({ method: req.method, path: req.path, status: res.statusCode, body });
+      return json(body);
+    };
+    next();
+  });
   configureApp(app, config);
   await app.init();
   const dataSource = app.get<DataSource>(getDataSourceToken());
@@ -31,7 +44,13 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     config,
     dataSource,
     http: () => request(app.getHttpServer()),
-    close: () => app.close(),
+    responses,
+    close: async () => {
+      const validator = new OpenApiResponseValidator(buildOpenApiDocument(app));
+      await app.close();
+      const problems = responses.flatMap((response) => validator.problemsWith(response));
+      expect(problems).toEqual([]);
+    },
   };
 }
 

@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from '@app/core';
+import { AppConfig, ErrorEnvelopeDto } from '@app/core';
 
 export function buildOpenApiDocument(app: INestApplication) {
   const config = new DocumentBuilder()
@@ -14,7 +14,29 @@ export function buildOpenApiDocument(app: INestApplication) {
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return withCommonErrors(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] }));
+}
+
+/** Errors any route can answer, whatever its own decorators say: documented once, here. */
+const COMMON_ERRORS: Record<string, string> = {
+  '400': 'VALIDATION_ERROR: invalid body, query or path; malformed JSON',
+  '401': 'UNAUTHORIZED: missing or invalid bearer token',
+  '413': 'PAYLOAD_TOO_LARGE: the body exceeds the size limit',
+  '500': 'INTERNAL_ERROR: details carry the request id to quote to support',
+};
+
+function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
+  const envelope = { $ref: '#/components/schemas/ErrorEnvelopeDto' };
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = pathItem[method];
+      if (!operation) continue;
+      for (const [status, description] of Object.entries(COMMON_ERRORS)) {
+        operation.responses[status] ??= { description, content: { 'application/json': { schema: envelope } } };
+      }
+    }
+  }
+  return document;
 }
 
 /** Everything main.ts does to the app besides listening, shared with the e2e tests. */

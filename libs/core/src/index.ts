@@ -11,3 +11,4 @@ export * from './errors/validation-details';
 export * from './http/validation.pipe';
 export * from './logging/logging.module';
 export * from './queue/queue-root.module';
+export * from './database/sql';

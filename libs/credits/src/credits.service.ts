@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, ContactField } from '@app/core';
+import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { operationTypeOf, priceOf } from './pricing';
@@ -92,7 +92,9 @@ export class CreditsService {
   async lockAccounts(manager: EntityManager, orgIds: readonly string[]): Promise<void> {
     const unique = [...new Set(orgIds)].sort();
     if (unique.length === 0) return;
-    await manager.query('SELECT org_id FROM credit_account WHERE org_id = ANY($1) ORDER BY org_id FOR UPDATE', [unique]);
+    await manager.query('SELECT org_id FROM credit_account WHERE org_id = ANY($1) ORDER BY org_id FOR UPDATE', [
+      unique,
+    ]);
   }
 
   /**
@@ -195,7 +197,8 @@ export class CreditsService {
         );
         return { transactionId: existing.id, balance: await this.lockAccount(manager, request.orgId) };
       }
-      const [balance]: Balance[] = await manager.query(
+      const [balance]: Balance[] = await queryRows(
+        manager,
         `UPDATE credit_account SET available = available + $2, updated_at = now() WHERE org_id = $1
          RETURNING available, held`,
         [request.orgId, request.amount],

@@ -68,11 +68,17 @@ describe('LeadsService (PostgreSQL)', () => {
 
   it('counts matches like the generated data says, case-insensitively', async () => {
     const cases: [object, (p: (typeof people)[number]) => boolean][] = [
-      [{ job_title: ['software engineer', 'DEVELOPER'] }, (p) => ['Software Engineer', 'Developer'].includes(p.jobTitle)],
+      [
+        { job_title: ['software engineer', 'DEVELOPER'] },
+        (p) => ['Software Engineer', 'Developer'].includes(p.jobTitle),
+      ],
       [{ skills: ['Rust', 'dbt'] }, (p) => p.skills.includes('rust') || p.skills.includes('dbt')],
       [
         { location: { country: 'united states', state: ['CALIFORNIA', 'texas'] }, department: 'engineering' },
-        (p) => p.country === 'United States' && ['California', 'Texas'].includes(p.state ?? '') && p.department === 'Engineering',
+        (p) =>
+          p.country === 'United States' &&
+          ['California', 'Texas'].includes(p.state ?? '') &&
+          p.department === 'Engineering',
       ],
       [
         { company: { industry: 'software', employee_size: { min: 100, max: 1000 } } },
@@ -128,7 +134,10 @@ describe('LeadsService (PostgreSQL)', () => {
   it('uses the lower() expression index for a selective filter', async () => {
     const { where, params } = compileLeadFilters(filters({ job_title: 'Head of Data' }));
     await dataSource.query('ANALYZE person');
-    const plan: { 'QUERY PLAN': string }[] = await dataSource.query(`EXPLAIN SELECT p.id FROM person p WHERE ${where}`, params);
+    const plan: { 'QUERY PLAN': string }[] = await dataSource.query(
+      `EXPLAIN SELECT p.id FROM person p WHERE ${where}`,
+      params,
+    );
     expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('IDX_person_job_title_lower');
   });
 });

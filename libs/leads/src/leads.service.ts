@@ -64,7 +64,9 @@ export class LeadsService {
       [page * size, size, ...params],
     );
     const total = rows[0]?.total ?? 0;
-    const items = rows.flatMap(({ total: _total, ...profile }) => (profile.id === null ? [] : [profile as LeadProfile]));
+    const items = rows.flatMap(({ total: _total, ...profile }) =>
+      profile.id === null ? [] : [profile as LeadProfile],
+    );
     return { items, total };
   }
 

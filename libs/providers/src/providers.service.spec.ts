@@ -52,7 +52,12 @@ function setup(providers: FakeProvider[], failAcquire?: Error) {
     acquired.push(name);
     return Promise.resolve();
   };
-  const phones: EnrichmentProvider = { name: 'phones', field: ContactField.PHONES, maxBatchSize: 100, lookup: jest.fn() };
+  const phones: EnrichmentProvider = {
+    name: 'phones',
+    field: ContactField.PHONES,
+    maxBatchSize: 100,
+    lookup: jest.fn(),
+  };
   const config = Object.assign(new AppConfig(), {
     PROVIDERS_EMAILS: providers.map((p) => p.name),
     PROVIDERS_PHONES: ['phones'],

@@ -27,7 +27,12 @@ function main(): void {
   }
   const token = signToken(
     { sub: values.sub ?? 'user_local', org_id: values.org, role },
-    { secret: config.JWT_SECRET, expiresInSeconds: Math.round(hours * 3600), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    {
+      secret: config.JWT_SECRET,
+      expiresInSeconds: Math.round(hours * 3600),
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    },
   );
   console.log(token);
 }

@@ -22,7 +22,10 @@ import { BULK_REQUEST_EXAMPLES } from './enrichment.examples';
 
 @ApiTags('enrichment')
 @ApiBearerAuth()
-@ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'VALIDATION_ERROR: invalid body, missing or invalid fields' })
+@ApiBadRequestResponse({
+  type: ErrorEnvelopeDto,
+  description: 'VALIDATION_ERROR: invalid body, missing or invalid fields',
+})
 @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid authentication' })
 @ApiInternalServerErrorResponse({ type: ErrorEnvelopeDto, description: 'INTERNAL_ERROR, with a request id' })
 @Controller('api/v1/operations/enrichment')
@@ -42,7 +45,10 @@ export class EnrichmentController {
       'Poll them with POST /api/v1/operations/enrichment/batch/query.',
   })
   @ApiBody({ type: BulkEnrichmentRequestDto, examples: BULK_REQUEST_EXAMPLES })
-  @ApiCreatedResponse({ type: [EnrichmentResponseDto], description: 'The enrichments, reused and new, in selection order' })
+  @ApiCreatedResponse({
+    type: [EnrichmentResponseDto],
+    description: 'The enrichments, reused and new, in selection order',
+  })
   @ApiPaymentRequiredResponse({
     type: ErrorEnvelopeDto,
     description: 'INSUFFICIENT_CREDITS: details carry `required` and `available`; nothing was written',

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, ContactField } from '@app/core';
+import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditsService, Settlement, SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { FoundContactData, ProvidersService, WaterfallResult } from '@app/providers';
@@ -45,7 +45,10 @@ export class EnrichmentProcessingService {
     const byField = new Map<ContactField, ClaimedRow[]>();
     for (const row of claimed) byField.set(row.field, [...(byField.get(row.field) ?? []), row]);
     for (const [field, rows] of byField) {
-      const results = await this.lookUp(field, rows.map((row) => row.entity_id));
+      const results = await this.lookUp(
+        field,
+        rows.map((row) => row.entity_id),
+      );
       await this.finish(jobId, field, rows, results);
     }
   }
@@ -57,19 +60,27 @@ export class EnrichmentProcessingService {
         'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
         [enrichmentIds],
       );
-      await this.credits.lockAccounts(manager, orgs.map((row) => row.org_id));
-      const failed: FinishedRow[] = await manager.query(
+      await this.credits.lockAccounts(
+        manager,
+        orgs.map((row) => row.org_id),
+      );
+      const failed: FinishedRow[] = await queryRows(
+        manager,
         `UPDATE enrichment SET status = $1, error = $2, settled_at = now(), updated_at = now()
           WHERE id = ANY($3::uuid[]) AND status = $4 AND job_id = $5
           RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
         [EnrichmentStatus.FAILED, reason.slice(0, 1000), enrichmentIds, EnrichmentStatus.PROCESSING, jobId],
       );
-      await this.credits.settle(manager, failed.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)));
+      await this.credits.settle(
+        manager,
+        failed.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)),
+      );
     });
   }
 
   private async claim(jobId: string, enrichmentIds: readonly string[]): Promise<ClaimedRow[]> {
-    return this.dataSource.query(
+    return queryRows(
+      this.dataSource,
       `UPDATE enrichment SET status = $1, job_id = $2, processing_started_at = now(), updated_at = now()
         WHERE id = ANY($3::uuid[])
           AND (status = $4
@@ -113,7 +124,10 @@ export class EnrichmentProcessingService {
         'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
         [rows.map((row) => row.id)],
       );
-      await this.credits.lockAccounts(manager, orgs.map((row) => row.org_id));
+      await this.credits.lockAccounts(
+        manager,
+        orgs.map((row) => row.org_id),
+      );
       // The latest finding wins and refreshes the freshness clock; the row id stays stable.
       const globals: { id: string; entity_id: string }[] = await manager.query(
         `INSERT INTO global_enrichment (entity_type, entity_id, field, data, provider, found_at)
@@ -131,7 +145,8 @@ export class EnrichmentProcessingService {
         ],
       );
       const globalByLead = new Map(globals.map((g) => [g.entity_id, g.id]));
-      const finished: FinishedRow[] = await manager.query(
+      const finished: FinishedRow[] = await queryRows(
+        manager,
         `UPDATE enrichment e
             SET status = $1, data_found = r.global_id IS NOT NULL, global_enrichment_id = r.global_id,
                 error = NULL, settled_at = now(), updated_at = now()

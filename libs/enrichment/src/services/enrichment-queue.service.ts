@@ -72,7 +72,8 @@ export class EnrichmentQueueService {
       if (row.job_id === null || !liveByJob.get(row.job_id)) orphans.push(row);
     }
     const byHold = new Map<string, string[]>();
-    for (const row of orphans) byHold.set(row.credit_transaction_id, [...(byHold.get(row.credit_transaction_id) ?? []), row.id]);
+    for (const row of orphans)
+      byHold.set(row.credit_transaction_id, [...(byHold.get(row.credit_transaction_id) ?? []), row.id]);
     const batches = [...byHold.values()].flatMap((ids) =>
       chunk(ids, this.config.ENRICHMENT_BATCH_SIZE).map((batch) => ({
         jobId: `sweep-${sweepId}-${createHash('sha1').update(batch.join(',')).digest('hex').slice(0, 16)}`,
@@ -86,12 +87,16 @@ export class EnrichmentQueueService {
 
   /** Schedules the recovery sweep as a repeatable job, so one process of the cluster runs it per interval. */
   async scheduleRecoverySweep(): Promise<void> {
-    await this.queue.add(JobName.RECOVERY_SWEEP, {}, {
-      jobId: JobName.RECOVERY_SWEEP,
-      repeat: { every: this.config.RECOVERY_SWEEP_INTERVAL_MS },
-      removeOnComplete: true,
-      removeOnFail: 100,
-    });
+    await this.queue.add(
+      JobName.RECOVERY_SWEEP,
+      {},
+      {
+        jobId: JobName.RECOVERY_SWEEP,
+        repeat: { every: this.config.RECOVERY_SWEEP_INTERVAL_MS },
+        removeOnComplete: true,
+        removeOnFail: 100,
+      },
+    );
   }
 
   private async isLive(jobId: string): Promise<boolean> {
@@ -121,7 +126,9 @@ export class EnrichmentQueueService {
       );
     } catch (error) {
       // The rows are committed and stay pending: the recovery sweep queues them later.
-      this.logger.warn(`Could not queue ${batches.length} batch jobs, leaving them to the recovery sweep: ${String(error)}`);
+      this.logger.warn(
+        `Could not queue ${batches.length} batch jobs, leaving them to the recovery sweep: ${String(error)}`,
+      );
       return;
     }
     await this.dataSource.query(

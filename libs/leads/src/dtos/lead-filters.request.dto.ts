@@ -57,7 +57,8 @@ function FilterList(description: string, example: string[]): PropertyDecorator {
 /** A nested filter group: must be a JSON object and is validated (and whitelisted) as its class. */
 function FilterGroup(type: () => new () => object, description: string): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ type, description }),
+    // Swagger recognises a lazy type only by the function's name being `type`.
+    ApiPropertyOptional({ type: () => type(), description }),
     IsOptional(),
     IsObject(),
     ValidateNested(),
@@ -66,14 +67,14 @@ function FilterGroup(type: () => new () => object, description: string): Propert
 }
 
 export class EmployeeSizeRangeDto {
-  @ApiPropertyOptional({ description: 'Smallest company size, inclusive.', minimum: 0, example: 50 })
+  @ApiPropertyOptional({ description: 'Smallest company size, inclusive.', type: 'integer', minimum: 0, example: 50 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(EMPLOYEE_SIZE_MAX)
   min?: number;
 
-  @ApiPropertyOptional({ description: 'Largest company size, inclusive.', minimum: 0, example: 1000 })
+  @ApiPropertyOptional({ description: 'Largest company size, inclusive.', type: 'integer', minimum: 0, example: 1000 })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -31,6 +31,7 @@ describe('generatePeople', () => {
         p.skills.length < 2 ||
         p.skills.length > 6 ||
         new Set(p.skills).size !== p.skills.length ||
+        p.skills.some((skill) => skill !== skill.toLowerCase()) ||
         !p.skills.every((skill) => skillsOf(p.department).includes(skill)) ||
         !/^(https:\/\/www\.linkedin\.com\/in\/[a-z0-9-]+)?$/.test(p.linkedinUrl ?? ''),
     );

@@ -65,7 +65,9 @@ function generatePerson(seed: number, index: number): PersonSeedRow {
   const company = pick(COMPANIES);
   // Not everybody has a public profile; the providers use it when present.
   const linkedinUrl =
-    random() < 0.85 ? `https://www.linkedin.com/in/${slug(`${firstName}-${lastName}`)}-${digest.toString('hex', 20, 24)}` : null;
+    random() < 0.85
+      ? `https://www.linkedin.com/in/${slug(`${firstName}-${lastName}`)}-${digest.toString('hex', 20, 24)}`
+      : null;
 
   return {
     id: uuidV4From(digest),

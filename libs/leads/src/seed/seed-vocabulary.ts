@@ -4,7 +4,17 @@
  */
 
 /** Seniority levels, lowest first. Stored exactly like this (lower_snake). */
-export const SENIORITIES = ['entry', 'junior', 'mid', 'senior', 'lead', 'manager', 'director', 'vp', 'c_level'] as const;
+export const SENIORITIES = [
+  'entry',
+  'junior',
+  'mid',
+  'senior',
+  'lead',
+  'manager',
+  'director',
+  'vp',
+  'c_level',
+] as const;
 export type Seniority = (typeof SENIORITIES)[number];
 
 export const DEPARTMENTS = [
@@ -100,7 +110,15 @@ export const SKILLS_BY_DEPARTMENT: Record<Department, readonly string[]> = {
     'ci/cd',
   ],
   Sales: ['salesforce', 'negotiation', 'prospecting', 'cold calling', 'account management', 'hubspot', 'saas sales'],
-  Marketing: ['seo', 'content strategy', 'google analytics', 'copywriting', 'hubspot', 'paid social', 'email marketing'],
+  Marketing: [
+    'seo',
+    'content strategy',
+    'google analytics',
+    'copywriting',
+    'hubspot',
+    'paid social',
+    'email marketing',
+  ],
   Finance: ['financial modeling', 'excel', 'forecasting', 'gaap', 'budgeting', 'netsuite', 'fp&a'],
   HR: ['recruiting', 'talent acquisition', 'onboarding', 'employee relations', 'workday', 'compensation'],
   Operations: ['process improvement', 'supply chain', 'project management', 'lean', 'vendor management', 'excel'],
@@ -198,7 +216,12 @@ export interface Region {
 }
 
 export const REGIONS: readonly Region[] = [
-  { country: 'United States', state: 'California', cities: ['San Francisco', 'Los Angeles', 'San Diego', 'San Jose'], weight: 18 },
+  {
+    country: 'United States',
+    state: 'California',
+    cities: ['San Francisco', 'Los Angeles', 'San Diego', 'San Jose'],
+    weight: 18,
+  },
   { country: 'United States', state: 'New York', cities: ['New York', 'Brooklyn', 'Buffalo'], weight: 12 },
   { country: 'United States', state: 'Texas', cities: ['Austin', 'Dallas', 'Houston'], weight: 10 },
   { country: 'United States', state: 'Washington', cities: ['Seattle', 'Bellevue'], weight: 6 },

@@ -31,7 +31,11 @@ describe('ProviderRateLimiter (Redis)', () => {
   async function acquireAll(count: number, pick: (i: number) => ProviderRateLimiter, provider: string) {
     const start = Date.now();
     const times = await Promise.all(
-      Array.from({ length: count }, (_, i) => pick(i).acquire(provider).then(() => Date.now() - start)),
+      Array.from({ length: count }, (_, i) =>
+        pick(i)
+          .acquire(provider)
+          .then(() => Date.now() - start),
+      ),
     );
     return times.sort((a, b) => a - b);
   }

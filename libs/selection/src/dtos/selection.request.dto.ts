@@ -61,6 +61,7 @@ export class BulkSelectionDto extends SelectionDto {
 
   @ApiProperty({
     description: 'Zero-based position in the search results (ordered by last name, first name, id) to start at.',
+    type: 'integer',
     minimum: 0,
     maximum: MAX_START_INDEX,
     example: 0,
@@ -72,6 +73,7 @@ export class BulkSelectionDto extends SelectionDto {
 
   @ApiProperty({
     description: 'How many consecutive search results to take from startIndex (before exclusions).',
+    type: 'integer',
     minimum: 1,
     maximum: MAX_SELECTION_SIZE,
     example: 100,
