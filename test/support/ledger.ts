@@ -1,0 +1,34 @@
+import { DataSource } from 'typeorm';
+
+export interface LedgerAudit {
+  available: number;
+  held: number;
+  granted: number;
+  reserved: number;
+  consumed: number;
+  released: number;
+}
+
+/** An org's account next to what its ledger sums to. */
+export async function auditOrg(dataSource: DataSource, orgId: string): Promise<LedgerAudit> {
+  const [row]: LedgerAudit[] = await dataSource.query(
+    `SELECT coalesce(a.available, 0)::int AS available, coalesce(a.held, 0)::int AS held,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0)::int AS granted,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_reserved'), 0)::int AS reserved,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_consumed'), 0)::int AS consumed,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_released'), 0)::int AS released
+       FROM (SELECT $1::varchar AS org_id) o
+       LEFT JOIN credit_account a ON a.org_id = o.org_id
+       LEFT JOIN credit_transaction t ON t.org_id = o.org_id
+      GROUP BY a.available, a.held`,
+    [orgId],
+  );
+  return row;
+}
+
+/** The balance equals what the ledger sums to, and nothing was created or lost. */
+export function expectLedgerConsistent(audit: LedgerAudit): void {
+  expect(audit.available).toBe(audit.granted - audit.reserved + audit.released);
+  expect(audit.held).toBe(audit.reserved - audit.consumed - audit.released);
+  expect(audit.available + audit.held + audit.consumed).toBe(audit.granted);
+}
