@@ -34,7 +34,10 @@ async function enrich(t: TestApp, orgId: string, ids: string[]): Promise<Enrichm
   return res.body;
 }
 
-async function statuses(t: TestApp, ids: string[]): Promise<{ status: string; settled: boolean; error: string | null }[]> {
+async function statuses(
+  t: TestApp,
+  ids: string[],
+): Promise<{ status: string; settled: boolean; error: string | null }[]> {
   return t.dataSource.query(
     'SELECT status, settled_at IS NOT NULL AS settled, error FROM enrichment WHERE id = ANY($1::uuid[])',
     [ids],
@@ -72,7 +75,12 @@ describe('Faults: duplicate delivery, provider failures, Redis down', () => {
   });
 
   it('providers failing on every attempt: the enrichments fail with an error, holds are released, and a new request retries them with a new hold', async () => {
-    const t = await createTestApp({ RUN_WORKERS: 'true', SIM_ERROR_RATE: '1', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '10' });
+    const t = await createTestApp({
+      RUN_WORKERS: 'true',
+      SIM_ERROR_RATE: '1',
+      JOB_ATTEMPTS: '2',
+      JOB_BACKOFF_MS: '10',
+    });
     try {
       await resetState(t.config, t.dataSource);
       await grant(t, 'org_fail', 1000);

@@ -72,7 +72,12 @@ describe('Processing: waterfall, settlement, cache, retries', () => {
     for (const row of missed) expect(row.globalEnrichmentId).toBeNull();
 
     const audit = await auditOrg(t.dataSource, 'org_proc');
-    expect(audit).toMatchObject({ granted: 10_000, reserved: 300, consumed: found.length * 5, released: missed.length * 5 });
+    expect(audit).toMatchObject({
+      granted: 10_000,
+      reserved: 300,
+      consumed: found.length * 5,
+      released: missed.length * 5,
+    });
     expect(audit.held).toBe(0);
     expectLedgerConsistent(audit);
 

@@ -12,3 +12,4 @@ export * from './http/validation.pipe';
 export * from './logging/logging.module';
 export * from './queue/queue-root.module';
 export * from './database/sql';
+export * from './database/ensure-database';

@@ -3,6 +3,13 @@ import { generatePeople, type PersonSeedRow } from './person.generator';
 
 const CHUNK_SIZE = 2000;
 
+/** The lead ids the API contract's examples use: the first seeded people carry them, so the examples run as written. */
+export const CONTRACT_EXAMPLE_LEAD_IDS = [
+  '550e8400-e29b-41d4-a716-446655440001',
+  '550e8400-e29b-41d4-a716-446655440002',
+  '550e8400-e29b-41d4-a716-446655440003',
+];
+
 /**
  * Inserts the deterministic demo population. Idempotent: rows are keyed by their generated
  * uuid and existing ones are left alone, so running it on every start is harmless. Each chunk
@@ -10,7 +17,9 @@ const CHUNK_SIZE = 2000;
  * second instead of 20,000 round trips.
  */
 export async function seedPeople(dataSource: DataSource, count = 20000): Promise<{ inserted: number; total: number }> {
-  const people = generatePeople(count);
+  const people = generatePeople(count).map((person, index) =>
+    index < CONTRACT_EXAMPLE_LEAD_IDS.length ? { ...person, id: CONTRACT_EXAMPLE_LEAD_IDS[index] } : person,
+  );
   let inserted = 0;
   for (let start = 0; start < people.length; start += CHUNK_SIZE) {
     inserted += await insertChunk(dataSource, people.slice(start, start + CHUNK_SIZE));
