@@ -87,4 +87,14 @@ describe('ProviderRateLimiter (Redis)', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(WINDOW_MS);
   });
+
+  it('closes without ever connecting when it was not used', async () => {
+    const connect = jest.spyOn(Redis.prototype, 'connect');
+    try {
+      await new ProviderRateLimiter(loadConfig({ REDIS_URL, QUEUE_PREFIX: prefix })).onModuleDestroy();
+      expect(connect).not.toHaveBeenCalled();
+    } finally {
+      connect.mockRestore();
+    }
+  });
 });

@@ -34,7 +34,8 @@ export class ProviderRateLimiter implements OnModuleDestroy {
   private readonly limiter: RateLimiterRedis;
 
   constructor(config: AppConfig) {
-    this.redis = new Redis(config.REDIS_URL);
+    // Connects on first use: a process that fails to boot after this is built holds no socket.
+    this.redis = new Redis(config.REDIS_URL, { lazyConnect: true });
     this.limiter = new RateLimiterRedis({
       storeClient: this.redis,
       keyPrefix: `${config.QUEUE_PREFIX}:provider-rl`,
@@ -63,6 +64,8 @@ export class ProviderRateLimiter implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis.quit();
+    // quit() waits for pending replies, but would first open a connection that was never used.
+    if (this.redis.status === 'wait') this.redis.disconnect();
+    else await this.redis.quit();
   }
 }

@@ -1,0 +1,99 @@
+import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
+import { AppConfig } from '@app/core';
+import { DataSource } from 'typeorm';
+import { CreditOperationType, CreditSource } from './credit.types';
+import { CreditsService, SettlementOutcome } from './credits.service';
+import { InsufficientCreditsException } from './credits.exceptions';
+
+const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+
+describe('CreditsService (PostgreSQL)', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  let credits: CreditsService;
+
+  beforeAll(async () => {
+    ({ dataSource, drop } = await createThrowawayDatabase('credits_spec'));
+    credits = new CreditsService(dataSource, Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }));
+  });
+  afterAll(() => drop?.());
+  beforeEach(() => dataSource.query('TRUNCATE credit_account, credit_transaction'));
+
+  const grant = (orgId: string, amount: number, referenceId?: string) =>
+    credits.grant({ orgId, amount, source: CreditSource.MANUAL, referenceId, createdBy: 'spec' });
+
+  const hold = (orgId: string, amount: number) =>
+    dataSource.transaction(async (manager) => {
+      await credits.lockAccount(manager, orgId);
+      return credits.hold(manager, {
+        orgId,
+        amount,
+        operationType: CreditOperationType.ENRICHMENT_EMAIL,
+        referenceId: null,
+        createdBy: 'spec',
+      });
+    });
+
+  const settle = (orgId: string, holdId: string, outcomes: SettlementOutcome[]) =>
+    dataSource.transaction((manager) =>
+      credits.settle(
+        manager,
+        outcomes.map((outcome, i) => ({
+          orgId,
+          holdId,
+          enrichmentId: ENRICHMENTS[i],
+          amount: 5,
+          operationType: CreditOperationType.ENRICHMENT_EMAIL,
+          outcome,
+        })),
+      ),
+    );
+
+  it('prices per field from config', () => {
+    expect(credits.priceOf('emails' as never)).toBe(5);
+    expect(credits.priceOf('phones' as never)).toBe(20);
+  });
+
+  it('a hold moves credits from available to held; short of credits it throws 402 with required and available', async () => {
+    await grant('org_a', 30);
+    await hold('org_a', 20);
+    expect(await credits.getBalance('org_a')).toEqual({ available: 10, held: 20 });
+    await expect(hold('org_a', 15)).rejects.toEqual(new InsufficientCreditsException(15, 10));
+    expect(await credits.getBalance('org_a')).toEqual({ available: 10, held: 20 });
+  });
+
+  it('settlement captures found shares, releases the rest, and a repeated settlement changes nothing', async () => {
+    await grant('org_b', 100);
+    const holdId = await hold('org_b', 20);
+    const outcomes = [
+      SettlementOutcome.CAPTURE,
+      SettlementOutcome.RELEASE,
+      SettlementOutcome.CAPTURE,
+      SettlementOutcome.RELEASE,
+    ];
+    expect(await settle('org_b', holdId, outcomes)).toBe(4);
+    expect(await credits.getBalance('org_b')).toEqual({ available: 90, held: 0 });
+    // The same settlements again, even with the opposite outcome: already settled, nothing moves.
+    expect(
+      await settle(
+        'org_b',
+        holdId,
+        outcomes.map(() => SettlementOutcome.RELEASE),
+      ),
+    ).toBe(0);
+    expect(await credits.getBalance('org_b')).toEqual({ available: 90, held: 0 });
+  });
+
+  it('a grant with a reference is applied once', async () => {
+    const first = await grant('org_c', 50, 'invoice-1');
+    const again = await grant('org_c', 50, 'invoice-1');
+    expect(again.transactionId).toBe(first.transactionId);
+    expect(await credits.getBalance('org_c')).toEqual({ available: 50, held: 0 });
+  });
+
+  it('the ledger is append-only', async () => {
+    await grant('org_d', 10);
+    await expect(dataSource.query('UPDATE credit_transaction SET amount = 1000')).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('DELETE FROM credit_transaction')).rejects.toThrow(/append-only/);
+  });
+});
