@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig, ConfigValidationError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('applies the defaults and converts types', () => {
+    const config = loadConfig({
+      PORT: '4000',
+      RUN_WORKERS: 'false',
+      PROVIDERS_EMAILS: 'a, b',
+      SIM_HIT_RATE: '0.5',
+      JWT_ISSUER: '',
+    });
+    expect(config).toMatchObject({
+      PORT: 4000,
+      RUN_WORKERS: false,
+      PROVIDERS_EMAILS: ['a', 'b'],
+      SIM_HIT_RATE: 0.5,
+      PRICE_EMAILS: 5,
+      PRICE_PHONES: 20,
+    });
+    expect(config.JWT_ISSUER).toBeUndefined();
+  });
+
+  it('names every bad value in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        SIM_HIT_RATE: '2',
+        JWT_SECRET: 'short',
+        RUN_WORKERS: 'maybe',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const message = (error as Error).message;
+    for (const key of ['PORT', 'DATABASE_URL', 'SIM_HIT_RATE', 'JWT_SECRET', 'RUN_WORKERS'])
+      expect(message).toContain(`${key}=`);
+  });
+
+  it('refuses the development secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_PUBLIC_KEY must be set/);
+  });
+
+  it('.env.example lists every setting with its default', () => {
+    const example = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
+    const listed = Object.fromEntries(
+      example
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const defaults = new AppConfig();
+    const optional = ['JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'];
+    expect(Object.keys(listed).sort()).toEqual([...Object.keys(defaults), ...optional].sort());
+    expect(loadConfig(listed)).toEqual(defaults);
+  });
+});
