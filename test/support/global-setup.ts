@@ -13,7 +13,12 @@ export const TEST_PEOPLE = 3000;
  * truncate what they write. Nothing here is an in-memory substitute.
  */
 export default async function globalSetup(): Promise<void> {
-  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment_test');
+  await prepareDatabase(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment_test');
+}
+
+/** Drops, creates, migrates and seeds the database at `databaseUrl` (the reliability suite reuses it for its own). */
+export async function prepareDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
   const name = url.pathname.slice(1);
   const admin = new Client({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
   await admin.connect();

@@ -31,7 +31,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   app.use((req: Request, res: Response, next: NextFunction) => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
-      responses.push({ method: req.method, path: req.path, status: res.statusCode, body });
+      responses.push({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, body });
       return json(body);
     };
     next();
@@ -56,7 +56,10 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
 
 /** Empties everything a test writes (the lead table is seeded once per run and kept). */
 export async function resetState(config: AppConfig, dataSource: DataSource): Promise<void> {
-  await dataSource.query('TRUNCATE enrichment, global_enrichment, credit_transaction, credit_account');
+  const tables: { tablename: string }[] = await dataSource.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('person', 'migrations')`,
+  );
+  await dataSource.query(`TRUNCATE ${tables.map((table) => `"${table.tablename}"`).join(', ')}`);
   const redis = new Redis(config.REDIS_URL);
   try {
     const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);

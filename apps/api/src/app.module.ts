@@ -1,5 +1,6 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from '@app/admin';
 import { AuthModule } from '@app/auth';
 import {
   AllExceptionsFilter,
@@ -7,16 +8,21 @@ import {
   ConfigModule,
   createValidationPipe,
   DatabaseModule,
+  IdempotencyModule,
+  JsonContentTypeMiddleware,
   LoggingModule,
   QueueRootModule,
 } from '@app/core';
 import { CreditsModule } from '@app/credits';
 import { EnrichmentModule } from '@app/enrichment';
+import { OpsModule } from '@app/ops';
+import { WebhooksModule } from '@app/webhooks';
 
 /** The HTTP application; it also runs the queue processors unless RUN_WORKERS=false. */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static register(config: AppConfig): DynamicModule {
+    const enrichment = EnrichmentModule.register({ http: true, workers: config.RUN_WORKERS });
     return {
       module: AppModule,
       imports: [
@@ -25,13 +31,22 @@ export class AppModule {
         DatabaseModule.forRoot({ runMigrations: true }),
         QueueRootModule,
         AuthModule,
+        IdempotencyModule,
         CreditsModule,
-        EnrichmentModule.register({ http: true, workers: config.RUN_WORKERS }),
+        enrichment,
+        AdminModule,
+        WebhooksModule.register({ http: true, workers: config.RUN_WORKERS }),
+        // Last: its rate-limit guard must run after AuthModule's guards (see OpsModule).
+        OpsModule.register({ enrichment }),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonContentTypeMiddleware).forRoutes('*');
   }
 }

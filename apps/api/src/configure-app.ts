@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ErrorEnvelopeDto } from '@app/core';
+import { isRateLimited, RATE_LIMIT_RESPONSE_HEADERS } from '@app/ops';
 
 export function buildOpenApiDocument(app: INestApplication) {
   const config = new DocumentBuilder()
@@ -22,6 +23,8 @@ const COMMON_ERRORS: Record<string, string> = {
   '400': 'VALIDATION_ERROR: invalid body, query or path; malformed JSON',
   '401': 'UNAUTHORIZED: missing or invalid bearer token',
   '413': 'PAYLOAD_TOO_LARGE: the body exceeds the size limit',
+  '415': 'UNSUPPORTED_MEDIA_TYPE: a body that is not application/json',
+  '429': "RATE_LIMITED: the organisation's request budget is spent; retry after Retry-After seconds",
   '500': 'INTERNAL_ERROR: details carry the request id to quote to support',
 };
 
@@ -31,8 +34,15 @@ function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = pathItem[method];
       if (!operation) continue;
+      const limited = isRateLimited(operation);
       for (const [status, description] of Object.entries(COMMON_ERRORS)) {
-        operation.responses[status] ??= { description, content: { 'application/json': { schema: envelope } } };
+        if (status === '429' && !limited) continue;
+        const headers = status === '429' ? { headers: RATE_LIMIT_RESPONSE_HEADERS } : {};
+        operation.responses[status] ??= {
+          description,
+          ...headers,
+          content: { 'application/json': { schema: envelope } },
+        };
       }
     }
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig, AppException, ErrorCode } from '@app/core';
@@ -18,9 +19,15 @@ function isClaim(value: unknown): value is string {
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(config: AppConfig) {
+    // A KeyObject, built once: given a string, jsonwebtoken re-parses it on every request.
+    const key: KeyObject = config.JWT_PUBLIC_KEY
+      ? createPublicKey(config.JWT_PUBLIC_KEY)
+      : createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.JWT_PUBLIC_KEY ?? config.JWT_SECRET,
+      // jsonwebtoken accepts a KeyObject; passport-jwt's types only list string | Buffer.
+      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: Buffer) => void) =>
+        done(null, key as unknown as Buffer),
       algorithms: config.JWT_PUBLIC_KEY ? ['RS256'] : ['HS256'],
       ignoreExpiration: false,
       issuer: config.JWT_ISSUER,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminCreditsController } from './controllers/admin-credits.controller';
 import { CreditsController } from './controllers/credits.controller';
 import { CreditsService } from './credits.service';
 import { CreditAccountEntity } from './entities/credit-account.entity';
@@ -8,7 +7,7 @@ import { CreditTransactionEntity } from './entities/credit-transaction.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CreditAccountEntity, CreditTransactionEntity])],
-  controllers: [CreditsController, AdminCreditsController],
+  controllers: [CreditsController],
   providers: [CreditsService],
   exports: [CreditsService],
 })

@@ -20,7 +20,9 @@ describe('CreditsService (PostgreSQL)', () => {
   beforeEach(() => dataSource.query('TRUNCATE credit_account, credit_transaction'));
 
   const grant = (orgId: string, amount: number, referenceId?: string) =>
-    credits.grant({ orgId, amount, source: CreditSource.MANUAL, referenceId, createdBy: 'spec' });
+    dataSource.transaction((manager) =>
+      credits.grant(manager, { orgId, amount, source: CreditSource.MANUAL, referenceId, createdBy: 'spec' }),
+    );
 
   const hold = (orgId: string, amount: number) =>
     dataSource.transaction(async (manager) => {

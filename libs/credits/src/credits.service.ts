@@ -37,6 +37,39 @@ export interface Settlement {
   outcome: SettlementOutcome;
 }
 
+export interface HistoryQuery {
+  startDate?: Date;
+  endDate?: Date;
+  limit: number;
+  offset: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  organizationId: string;
+  type: CreditTransactionType;
+  amount: number;
+  operationType: CreditOperationType | null;
+  source: CreditSource | null;
+  referenceId: string | null;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+export interface HoldSummary {
+  reserved: number;
+  captured: number;
+  released: number;
+}
+
+export interface UsageRow {
+  operationType: CreditOperationType;
+  period: string;
+  creditsConsumed: number;
+  enrichmentsCharged: number;
+}
+
 export interface GrantRequest {
   orgId: string;
   amount: number;
@@ -74,18 +107,27 @@ export class CreditsService {
     return rows[0] ?? { available: 0, held: 0 };
   }
 
+  /** Credits currently held by unsettled work, summed over every org (for monitoring). */
+  async totalHeld(): Promise<number> {
+    const rows: { held: number }[] = await this.dataSource.query(
+      'SELECT coalesce(sum(held), 0)::float8 AS held FROM credit_account',
+    );
+    return rows[0].held;
+  }
+
   /**
    * Locks the org's account row for the rest of the transaction (creating an empty account
    * on first use). Every request of one org that holds credits queues behind this lock, which
    * is what makes "check, then hold" safe under any concurrency.
    */
   async lockAccount(manager: EntityManager, orgId: string): Promise<Balance> {
+    const lock = 'SELECT available, held FROM credit_account WHERE org_id = $1 FOR UPDATE';
+    const [account]: Balance[] = await manager.query(lock, [orgId]);
+    if (account) return account;
+    // First use: create the row (a concurrent first request may win; then we wait for it).
     await manager.query('INSERT INTO credit_account (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING', [orgId]);
-    const rows: Balance[] = await manager.query(
-      'SELECT available, held FROM credit_account WHERE org_id = $1 FOR UPDATE',
-      [orgId],
-    );
-    return rows[0];
+    const [created]: Balance[] = await manager.query(lock, [orgId]);
+    return created;
   }
 
   /** Locks several accounts in a fixed order, so concurrent settlements never deadlock. */
@@ -169,41 +211,85 @@ export class CreditsService {
   }
 
   /**
-   * Adds credits to an org's balance, in its own transaction. A grant that names a reference
-   * (an invoice, a seed run) is applied once per org and reference: repeating it changes nothing.
+   * Adds credits to an org's balance inside the caller's transaction. A grant that names a
+   * reference (an invoice, a seed run) is applied once per org and reference: repeating it
+   * changes nothing and returns the first grant.
    */
-  async grant(request: GrantRequest): Promise<{ transactionId: string; balance: Balance }> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.lockAccount(manager, request.orgId);
-      const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO credit_transaction (org_id, type, amount, source, description, reference_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (org_id, reference_id) WHERE type = 'credit_added' AND reference_id IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [
-          request.orgId,
-          CreditTransactionType.ADDED,
-          request.amount,
-          request.source,
-          request.description ?? null,
-          request.referenceId ?? null,
-          request.createdBy,
-        ],
+  async grant(manager: EntityManager, request: GrantRequest): Promise<{ transactionId: string; balance: Balance }> {
+    await this.lockAccount(manager, request.orgId);
+    const inserted: { id: string }[] = await manager.query(
+      `INSERT INTO credit_transaction (org_id, type, amount, source, description, reference_id, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (org_id, reference_id) WHERE type = 'credit_added' AND reference_id IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        request.orgId,
+        CreditTransactionType.ADDED,
+        request.amount,
+        request.source,
+        request.description ?? null,
+        request.referenceId ?? null,
+        request.createdBy,
+      ],
+    );
+    if (inserted.length === 0) {
+      const [existing]: { id: string }[] = await manager.query(
+        'SELECT id FROM credit_transaction WHERE org_id = $1 AND reference_id = $2 AND type = $3',
+        [request.orgId, request.referenceId, CreditTransactionType.ADDED],
       );
-      if (inserted.length === 0) {
-        const [existing]: { id: string }[] = await manager.query(
-          'SELECT id FROM credit_transaction WHERE org_id = $1 AND reference_id = $2 AND type = $3',
-          [request.orgId, request.referenceId, CreditTransactionType.ADDED],
-        );
-        return { transactionId: existing.id, balance: await this.lockAccount(manager, request.orgId) };
-      }
-      const [balance]: Balance[] = await queryRows(
-        manager,
-        `UPDATE credit_account SET available = available + $2, updated_at = now() WHERE org_id = $1
-         RETURNING available, held`,
-        [request.orgId, request.amount],
-      );
-      return { transactionId: inserted[0].id, balance };
-    });
+      return { transactionId: existing.id, balance: await this.lockAccount(manager, request.orgId) };
+    }
+    const [balance] = await queryRows<Balance>(
+      manager,
+      `UPDATE credit_account SET available = available + $2, updated_at = now() WHERE org_id = $1
+       RETURNING available, held`,
+      [request.orgId, request.amount],
+    );
+    return { transactionId: inserted[0].id, balance };
+  }
+
+  /** The ledger of one org, newest first, optionally between two instants. */
+  async history(orgId: string, query: HistoryQuery): Promise<{ transactions: LedgerEntry[]; count: number }> {
+    const where = `WHERE org_id = $1 AND ($2::timestamptz IS NULL OR created_at >= $2)
+                     AND ($3::timestamptz IS NULL OR created_at <= $3)`;
+    const filters = [orgId, query.startDate ?? null, query.endDate ?? null];
+    const [transactions, [{ count }]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, org_id AS "organizationId", type, amount, operation_type AS "operationType", source,
+                reference_id AS "referenceId", description, metadata,
+                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+           FROM credit_transaction ${where}
+          ORDER BY created_at DESC, id DESC
+          OFFSET $4 LIMIT $5`,
+        [...filters, query.offset, query.limit],
+      ) as Promise<LedgerEntry[]>,
+      this.dataSource.query(`SELECT count(*)::int AS count FROM credit_transaction ${where}`, filters) as Promise<
+        { count: number }[]
+      >,
+    ]);
+    return { transactions, count };
+  }
+
+  /** What became of one hold: reserved, and how much of it was captured and released so far. */
+  async holdSummary(holdId: string): Promise<HoldSummary> {
+    const [row]: HoldSummary[] = await this.dataSource.query(
+      `SELECT coalesce(sum(amount) FILTER (WHERE type = $2 AND id = $1), 0)::int AS reserved,
+              coalesce(sum(amount) FILTER (WHERE type = $3 AND hold_id = $1), 0)::int AS captured,
+              coalesce(sum(amount) FILTER (WHERE type = $4 AND hold_id = $1), 0)::int AS released
+         FROM credit_transaction WHERE id = $1 OR hold_id = $1`,
+      [holdId, CreditTransactionType.RESERVED, CreditTransactionType.CONSUMED, CreditTransactionType.RELEASED],
+    );
+    return row;
+  }
+
+  /** Credits consumed per field (operation type) and month, for the admin console. */
+  async usage(orgId: string): Promise<UsageRow[]> {
+    return this.dataSource.query(
+      `SELECT operation_type AS "operationType", to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS period,
+              sum(amount)::int AS "creditsConsumed", count(*)::int AS "enrichmentsCharged"
+         FROM credit_transaction WHERE org_id = $1 AND type = $2
+        GROUP BY 1, 2 ORDER BY 2 DESC, 1`,
+      [orgId, CreditTransactionType.CONSUMED],
+    );
   }
 }

@@ -5,15 +5,23 @@ import { CreditsModule } from '@app/credits';
 import { LeadsModule } from '@app/leads';
 import { ProvidersModule } from '@app/providers';
 import { SelectionModule } from '@app/selection';
+import { WebhooksModule } from '@app/webhooks';
 import { EnrichmentController } from './controllers/enrichment.controller';
+import { LeadSearchController } from './controllers/lead-search.controller';
+import { EnrichmentOperationItemEntity } from './entities/enrichment-operation-item.entity';
+import { EnrichmentOperationEntity } from './entities/enrichment-operation.entity';
 import { EnrichmentEntity } from './entities/enrichment.entity';
 import { GlobalEnrichmentEntity } from './entities/global-enrichment.entity';
 import { EnrichmentProcessor } from './jobs/enrichment.processor';
 import { QueueName } from './jobs/enrichment-jobs';
+import { EnrichmentAdminService } from './services/enrichment-admin.service';
+import { EnrichmentOperationsService } from './services/enrichment-operations.service';
 import { EnrichmentProcessingService } from './services/enrichment-processing.service';
 import { EnrichmentQueryService } from './services/enrichment-query.service';
 import { EnrichmentQueueService } from './services/enrichment-queue.service';
 import { EnrichmentRequestService } from './services/enrichment-request.service';
+import { EnrichmentStatsService } from './services/enrichment-stats.service';
+import { LeadSearchService } from './services/lead-search.service';
 
 export interface EnrichmentModuleOptions {
   /** Serve the HTTP endpoints (the api app). */
@@ -22,27 +30,43 @@ export interface EnrichmentModuleOptions {
   workers: boolean;
 }
 
-/** Enrichment records, the global cache, the request use cases, the queue producer and processor. */
+/**
+ * Enrichment records, operations, the global cache, the request use cases, the queue producer
+ * and processor. Global so that the admin and ops modules can reach its two small facades
+ * (admin, stats) without knowing how the app registered it.
+ */
 @Module({})
 export class EnrichmentModule {
   static register({ http, workers }: EnrichmentModuleOptions): DynamicModule {
     return {
       module: EnrichmentModule,
+      global: true,
       imports: [
-        TypeOrmModule.forFeature([EnrichmentEntity, GlobalEnrichmentEntity]),
+        TypeOrmModule.forFeature([
+          EnrichmentEntity,
+          GlobalEnrichmentEntity,
+          EnrichmentOperationEntity,
+          EnrichmentOperationItemEntity,
+        ]),
         BullModule.registerQueue({ name: QueueName.ENRICHMENT }),
         CreditsModule,
         LeadsModule,
         SelectionModule,
+        WebhooksModule,
         ...(workers ? [ProvidersModule] : []),
       ],
-      controllers: http ? [EnrichmentController] : [],
+      controllers: http ? [EnrichmentController, LeadSearchController] : [],
       providers: [
         EnrichmentQueueService,
         EnrichmentRequestService,
         EnrichmentQueryService,
+        EnrichmentOperationsService,
+        EnrichmentAdminService,
+        LeadSearchService,
+        EnrichmentStatsService,
         ...(workers ? [EnrichmentProcessingService, EnrichmentProcessor] : []),
       ],
+      exports: [EnrichmentStatsService, EnrichmentAdminService],
     };
   }
 }

@@ -36,3 +36,22 @@ export interface EnrichmentView {
   creditTransactionId: string | null;
   dataFound: boolean | null;
 }
+
+export enum OperationKind {
+  BULK = 'bulk',
+  BATCH = 'batch',
+}
+
+export enum OperationStatus {
+  RUNNING = 'running',
+  COMPLETED = 'completed',
+  CANCELLED = 'cancelled',
+}
+
+/** Statuses that will not change any more. */
+export const FINAL_STATUSES: readonly EnrichmentStatus[] = [
+  EnrichmentStatus.FINISHED,
+  EnrichmentStatus.FAILED,
+  EnrichmentStatus.TIMEOUT,
+  EnrichmentStatus.CANCELLED,
+];

@@ -1,6 +1,7 @@
 /**
- * A provider call that failed. `retryable` errors (timeouts, 429, 5xx) fail the job so the
- * queue retries it with backoff; the rest are final for this provider.
+ * A provider call that failed. `retryable` errors (timeouts, 429, 5xx, malformed answers)
+ * fail the job so the queue retries it with backoff; the rest are final for this provider
+ * and this batch.
  */
 export class ProviderError extends Error {
   constructor(
@@ -10,5 +11,17 @@ export class ProviderError extends Error {
   ) {
     super(`${provider}: ${message}`);
     this.name = 'ProviderError';
+  }
+}
+
+/**
+ * The vendor refused the credentials (401/403, or what that vendor uses for "your key or plan
+ * cannot do this"). No retry can succeed until an operator acts, so the waterfall disables the
+ * provider in every process and moves on.
+ */
+export class ProviderAuthError extends ProviderError {
+  constructor(provider: string, message: string) {
+    super(provider, message, false);
+    this.name = 'ProviderAuthError';
   }
 }

@@ -42,7 +42,33 @@ export interface EnrichmentProvider {
   readonly field: ContactField;
   /** The largest batch the provider takes in one call. */
   readonly maxBatchSize: number;
-  lookup(leads: readonly LeadContext[]): Promise<ProviderAnswer>;
+  /** Its own requests per window, across all processes; the global default when absent. */
+  readonly rateLimit?: ProviderRateLimit;
+  /**
+   * A non-secret fingerprint of the credentials in use. A provider disabled for refused
+   * credentials is usable again as soon as they change (a new key need not wait out the ban).
+   */
+  readonly credentialId?: string;
+  lookup(leads: readonly LeadContext[], options?: LookupOptions): Promise<ProviderAnswer>;
+}
+
+export interface ProviderRateLimit {
+  requests: number;
+  windowMs: number;
+  /**
+   * The count it is kept under; defaults to the provider's name. Providers that are one
+   * vendor account (apollo-emails and apollo-phones) share a bucket, as the vendor counts.
+   */
+  bucket?: string;
+}
+
+export interface LookupOptions {
+  /**
+   * Takes another rate-limit token. The caller took one for the lookup's first request; an
+   * adapter awaits this before every further request (a retry after a 429, a 5xx or a
+   * timeout, or the next of several requests), so each counts against the limit.
+   */
+  beforeNextRequest?: () => Promise<void>;
 }
 
 /** One lead's outcome after the whole waterfall. */

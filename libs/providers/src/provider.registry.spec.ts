@@ -72,4 +72,12 @@ describe('ProviderRegistry', () => {
   it('has no waterfall before it is initialised', () => {
     expect(() => registry({}).waterfall(ContactField.EMAILS)).toThrow(/before module init/);
   });
+
+  it('says which setting is missing when a waterfall names a vendor that is not configured', () => {
+    const config = Object.assign(new AppConfig(), { PROVIDERS_EMAILS: ['hunter'], PROVIDERS_PHONES: ['phone-a'] });
+    const subject = new ProviderRegistry(known, config, new Map([['hunter', 'HUNTER_API_KEY']]));
+    expect(() => subject.onModuleInit()).toThrow(
+      'PROVIDERS_EMAILS names "hunter", which needs HUNTER_API_KEY to be set',
+    );
+  });
 });

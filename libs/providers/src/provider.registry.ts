@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig, CONTACT_FIELDS, ContactField } from '@app/core';
 import type { EnrichmentProvider } from './provider.interface';
 
@@ -7,6 +7,12 @@ import type { EnrichmentProvider } from './provider.interface';
  * vendor adapter is one more entry in the module's factory; the registry picks from it by name.
  */
 export const ENRICHMENT_PROVIDERS = Symbol('ENRICHMENT_PROVIDERS');
+
+/**
+ * Providers the app has an adapter for but that are not registered for want of a setting
+ * (an API key): name → that setting, so naming one in PROVIDERS_* says what is missing.
+ */
+export const UNCONFIGURED_PROVIDERS = Symbol('UNCONFIGURED_PROVIDERS');
 
 /** The setting that lists, in waterfall order, the enabled providers of each field. */
 const WATERFALL_SETTING: Record<ContactField, 'PROVIDERS_EMAILS' | 'PROVIDERS_PHONES'> = {
@@ -22,6 +28,9 @@ export class ProviderRegistry implements OnModuleInit {
   constructor(
     @Inject(ENRICHMENT_PROVIDERS) private readonly providers: readonly EnrichmentProvider[],
     private readonly config: AppConfig,
+    @Optional()
+    @Inject(UNCONFIGURED_PROVIDERS)
+    private readonly unconfigured: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   /** Refuses to boot on a configuration that would fail (or silently skip) at the first job. */
@@ -44,7 +53,10 @@ export class ProviderRegistry implements OnModuleInit {
       const waterfall: EnrichmentProvider[] = [];
       names.forEach((name, index) => {
         const provider = byName.get(name);
-        if (!provider) {
+        const missingSetting = this.unconfigured.get(name);
+        if (!provider && missingSetting) {
+          problems.push(`${setting} names "${name}", which needs ${missingSetting} to be set`);
+        } else if (!provider) {
           problems.push(`${setting} names an unknown provider "${name}" (known: ${known})`);
         } else if (provider.field !== field) {
           problems.push(`${setting} names "${name}", which provides ${provider.field}, not ${field}`);

@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig, ContactField } from '@app/core';
-import { ProviderError } from './provider.errors';
+import { ProviderAuthError, ProviderError } from './provider.errors';
 import type { EnrichmentProvider, FoundContactData, LeadContext, ProviderAnswer } from './provider.interface';
 import { ProviderRegistry } from './provider.registry';
 import { ProvidersService } from './providers.service';
 import type { ProviderRateLimiter } from './rate-limit/provider-rate-limiter';
+import { ProviderCircuitBreakers } from './resilience/provider-circuit-breakers';
+import type { ProviderDisableStore } from './resilience/provider-disable-store';
 
 function lead(id: string): LeadContext {
   return {
@@ -61,12 +63,34 @@ function setup(providers: FakeProvider[], failAcquire?: Error) {
   const config = Object.assign(new AppConfig(), {
     PROVIDERS_EMAILS: providers.map((p) => p.name),
     PROVIDERS_PHONES: ['phones'],
+    PROVIDER_CIRCUIT_MIN_CALLS: 2,
+    PROVIDER_CIRCUIT_RESET_MS: 5000,
   });
   const registry = new ProviderRegistry([...providers, phones], config);
   registry.onModuleInit();
   const rateLimiter: Pick<ProviderRateLimiter, 'acquire'> = { acquire };
-  const service = new ProvidersService(registry, rateLimiter as ProviderRateLimiter);
-  return { service, acquired };
+  const disableStore = new MemoryDisableStore();
+  const breakers = new ProviderCircuitBreakers(config);
+  const service = new ProvidersService(
+    registry,
+    rateLimiter as ProviderRateLimiter,
+    breakers,
+    disableStore as unknown as ProviderDisableStore,
+    config,
+  );
+  return { service, acquired, disableStore };
+}
+
+/** The disable switch without Redis (its Redis side has its own spec). */
+class MemoryDisableStore implements Pick<ProviderDisableStore, 'disable' | 'disabledReason'> {
+  readonly reasons = new Map<string, string>();
+  disable(provider: EnrichmentProvider, reason: string): Promise<void> {
+    this.reasons.set(provider.name, reason);
+    return Promise.resolve();
+  }
+  disabledReason(provider: EnrichmentProvider): Promise<string | null> {
+    return Promise.resolve(this.reasons.get(provider.name) ?? null);
+  }
 }
 
 const ids = (...values: string[]) => values.map(lead);
@@ -195,5 +219,132 @@ describe('ProvidersService.runWaterfall', () => {
     const { service, acquired } = setup([only]);
     expect(await service.runWaterfall(ContactField.EMAILS, [])).toEqual([]);
     expect(acquired).toEqual([]);
+  });
+
+  describe('disabled providers (refused credentials)', () => {
+    it('disables a provider on refused credentials, logs it, and moves on for this batch and the next', async () => {
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation();
+      const locked = new FakeProvider('locked', ['a']);
+      locked.failure = new ProviderAuthError('locked', 'GET /find → 401 (credentials refused)');
+      const next = new FakeProvider('next', ['a', 'b']);
+      const { service, disableStore } = setup([locked, next]);
+
+      const results = await service.runWaterfall(ContactField.EMAILS, ids('a', 'b', 'c'));
+      expect(results.map((r) => r.provider)).toEqual(['next', 'next', null]);
+      expect(disableStore.reasons.get('locked')).toContain('401');
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('Disabled locked'));
+
+      await service.runWaterfall(ContactField.EMAILS, ids('d'));
+      expect(locked.batches).toEqual([['a', 'b', 'c']]);
+      expect(next.batches).toEqual([['a', 'b', 'c'], ['d']]);
+      expect(await service.health()).toContainEqual({
+        name: 'locked',
+        field: ContactField.EMAILS,
+        state: 'disabled',
+        reason: expect.stringContaining('401'),
+      });
+    });
+
+    it('fails retryably rather than report "not found" when no provider could be asked', async () => {
+      jest.spyOn(Logger.prototype, 'error').mockImplementation();
+      const only = new FakeProvider('only', ['a']);
+      only.failure = new ProviderAuthError('only', '401');
+      const { service } = setup([only]);
+      await expect(service.runWaterfall(ContactField.EMAILS, ids('a'))).rejects.toMatchObject({
+        retryable: true,
+        message: expect.stringContaining('no emails provider could be asked about 1 lead(s) (only was disabled'),
+      });
+    });
+  });
+
+  describe('circuit breaker', () => {
+    afterEach(() => jest.useRealTimers());
+
+    /** Two retryable failures (PROVIDER_CIRCUIT_MIN_CALLS = 2) open the circuit of `down`. */
+    async function openCircuit(service: ProvidersService, down: FakeProvider): Promise<void> {
+      down.failure = new ProviderError('down', 'GET /x → 503 (server error); gave up after 3 attempt(s)', true);
+      for (let i = 0; i < 2; i += 1) {
+        await expect(service.runWaterfall(ContactField.EMAILS, ids('a'))).rejects.toBe(down.failure);
+      }
+    }
+
+    it('opens after repeated failures; then the provider is skipped and the next one still asked', async () => {
+      const down = new FakeProvider('down', ['a', 'b']);
+      const next = new FakeProvider('next', ['a', 'b']);
+      const { service, acquired } = setup([down, next]);
+      await openCircuit(service, down);
+      acquired.length = 0;
+
+      const results = await service.runWaterfall(ContactField.EMAILS, ids('a', 'b'));
+      expect(results.map((r) => r.provider)).toEqual(['next', 'next']);
+      expect(down.batches).toHaveLength(2);
+      // No rate-limit token is spent on a provider that is not called.
+      expect(acquired).toEqual(['next']);
+      expect(await service.health()).toContainEqual({
+        name: 'down',
+        field: ContactField.EMAILS,
+        state: 'circuit_open',
+        reason: expect.stringContaining('503'),
+      });
+    });
+
+    it('never reports a lead "not found" because a provider was down: the job is retried', async () => {
+      const down = new FakeProvider('down', ['a']);
+      const next = new FakeProvider('next', ['b']);
+      const { service } = setup([down, next]);
+      await openCircuit(service, down);
+
+      await expect(service.runWaterfall(ContactField.EMAILS, ids('a', 'b'))).rejects.toMatchObject({
+        retryable: true,
+        message: expect.stringContaining('circuit open: 1 emails lookup(s)'),
+      });
+      expect(next.batches).toEqual([['a', 'b']]);
+    });
+
+    it('does not count rejected requests or refused credentials as failures', async () => {
+      const picky = new FakeProvider('picky', []);
+      picky.failure = new ProviderError('picky', '400', false);
+      const { service } = setup([picky, new FakeProvider('next', ['a'])]);
+      for (let i = 0; i < 4; i += 1) await service.runWaterfall(ContactField.EMAILS, ids('a'));
+      expect(picky.batches).toHaveLength(4);
+      expect((await service.health()).find((h) => h.name === 'picky')?.state).toBe('up');
+    });
+
+    it('probes again after the cool-down (half-open) and closes on success', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+      const down = new FakeProvider('down', ['a']);
+      const { service } = setup([down, new FakeProvider('next', [])]);
+      await openCircuit(service, down);
+      await expect(service.runWaterfall(ContactField.EMAILS, ids('a'))).rejects.toThrow(/circuit open/);
+      expect(down.batches).toHaveLength(2);
+
+      jest.advanceTimersByTime(5000);
+      down.failure = null;
+      const [result] = await service.runWaterfall(ContactField.EMAILS, ids('a'));
+      expect(result.provider).toBe('down');
+      expect(down.batches).toHaveLength(3);
+      expect((await service.health()).find((h) => h.name === 'down')?.state).toBe('up');
+    });
+
+    it('opens again when the probe fails', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+      const down = new FakeProvider('down', ['a']);
+      const { service } = setup([down]);
+      await openCircuit(service, down);
+      jest.advanceTimersByTime(5000);
+      await expect(service.runWaterfall(ContactField.EMAILS, ids('a'))).rejects.toBe(down.failure);
+      expect(down.batches).toHaveLength(3);
+      await expect(service.runWaterfall(ContactField.EMAILS, ids('a'))).rejects.toThrow(/circuit open/);
+      expect(down.batches).toHaveLength(3);
+    });
+  });
+
+  it('reports every enabled provider as up by default, in waterfall order', async () => {
+    const { service } = setup([new FakeProvider('first', []), new FakeProvider('second', [])]);
+    expect(await service.health()).toEqual([
+      { name: 'first', field: ContactField.EMAILS, state: 'up' },
+      { name: 'second', field: ContactField.EMAILS, state: 'up' },
+      { name: 'phones', field: ContactField.PHONES, state: 'up' },
+    ]);
   });
 });

@@ -1,52 +1,17 @@
 import { existsSync } from 'node:fs';
-import { DataSource } from 'typeorm';
-import { Role, signToken } from '@app/auth';
-import { dataSourceOptions, ensureDatabaseExists, loadConfig } from '@app/core';
-import { CreditSource, CreditsService } from '@app/credits';
-import { seedPeople } from '@app/leads';
+import { loadConfig } from '@app/core';
+import { ensureDevInfra } from '@app/core/dev-infra';
+import { migrateAndSeed } from './demo-seed';
 
-const DEMO_ORG = 'org_demo';
-const DEMO_CREDITS = 100_000;
-const TOKEN_HOURS = 24 * 30;
-
-/**
- * `npm run seed`: migrates, then writes the demo data. Idempotent and deterministic: the
- * same 20,000 people every time, and the demo org's credits are granted once (the grant
- * carries a reference, and a grant is applied once per org and reference).
- */
+/** `npm run seed`: migrates and writes the demo data (see migrateAndSeed), then exits. */
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig();
-  await ensureDatabaseExists(config.DATABASE_URL);
-  const dataSource = new DataSource(dataSourceOptions(config));
-  await dataSource.initialize();
+  // The seed needs no Redis: only PostgreSQL may fall back to the embedded one.
+  const infra = await ensureDevInfra({ redis: false });
   try {
-    const migrations = await dataSource.runMigrations({ transaction: 'all' });
-    const people = await seedPeople(dataSource, Number(process.env.SEED_PEOPLE ?? 20000));
-    const demo = await new CreditsService(dataSource, config).grant({
-      orgId: DEMO_ORG,
-      amount: DEMO_CREDITS,
-      source: CreditSource.SIGNUP_BONUS,
-      description: 'Demo credits',
-      referenceId: 'seed:demo',
-      createdBy: 'seed',
-    });
-    const sign = (sub: string, role: Role) =>
-      signToken(
-        { sub, org_id: DEMO_ORG, role },
-        {
-          secret: config.JWT_SECRET,
-          expiresInSeconds: TOKEN_HOURS * 3600,
-          issuer: config.JWT_ISSUER,
-          audience: config.JWT_AUDIENCE,
-        },
-      );
-    console.log(`Migrations applied: ${migrations.length}. People: ${people.total} (${people.inserted} new).`);
-    console.log(`Demo org: ${DEMO_ORG}, ${demo.balance.available} credits available`);
-    console.log(`MEMBER_TOKEN=${sign('user_demo', Role.MEMBER)}`);
-    console.log(`ADMIN_TOKEN=${sign('admin_demo', Role.ADMIN)}`);
+    await migrateAndSeed(loadConfig());
   } finally {
-    await dataSource.destroy();
+    await infra.stop();
   }
 }
 

@@ -55,6 +55,27 @@ export class AppConfig {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /** Connections in each process's PostgreSQL pool (the embedded fallback lowers it, see dev-infra). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 20;
+
+  /**
+   * With NODE_ENV=development only: when nothing answers at DATABASE_URL, run an embedded
+   * PostgreSQL (PGlite); when nothing answers at REDIS_URL, start a local redis-server. A
+   * newcomer's `npm start` then works without installing PostgreSQL. Never in tests or production.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  EMBEDDED_FALLBACK = true;
+
+  /** Where the embedded PostgreSQL keeps its data (`<dir>/pglite`) and redis-server its directory (`<dir>/redis`). */
+  @IsString()
+  @MinLength(1)
+  EMBEDDED_DATA_DIR = '.data';
+
   /** Prefix for every Redis key of this deployment, so tests and instances can share a server. */
   @IsString()
   @Matches(/^[a-z0-9_-]+$/i, { message: 'QUEUE_PREFIX may hold letters, digits, _ and - only' })
@@ -135,6 +156,15 @@ export class AppConfig {
   @Min(1000)
   PROCESSING_LEASE_MS = 120000;
 
+  /**
+   * An enrichment not finished this long after it was requested times out: status `timeout`,
+   * its hold released (the customer never pays for work that did not happen).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  ENRICHMENT_MAX_AGE_MS = 1_800_000;
+
   /** A result found for any org within this many days is reused without a provider call. */
   @Transform(toInt)
   @IsInt()
@@ -179,12 +209,229 @@ export class AppConfig {
   @Min(1)
   PROVIDER_RATE_WINDOW_MS = 1000;
 
+  // HTTP vendor adapters (libs/providers). A vendor is registered only when its key (or, for
+  // the generic adapter, its URL) is set; naming it in PROVIDERS_* without one stops boot.
+
+  /** Requests per call when a vendor answers 429/5xx or times out, before the job is retried later. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  PROVIDER_MAX_ATTEMPTS = 3;
+
+  /** First backoff between those attempts; doubles each time, with jitter. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PROVIDER_RETRY_BASE_MS = 500;
+
+  /** The longest wait inside one call (Retry-After included); a longer wait is left to the job's retry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PROVIDER_RETRY_MAX_MS = 10000;
+
+  /** How long a provider whose credentials were refused (401/403) stays disabled, in every process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  PROVIDER_DISABLE_MS = 600000;
+
+  /** Circuit breaker, per provider and process: opens above this failure percentage... */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PROVIDER_CIRCUIT_ERROR_PERCENT = 50;
+
+  /** ...once at least this many calls were made in the rolling window... */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PROVIDER_CIRCUIT_MIN_CALLS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  PROVIDER_CIRCUIT_WINDOW_MS = 10000;
+
+  /** ...and lets one probe call through after this cool-down. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PROVIDER_CIRCUIT_RESET_MS = 30000;
+
+  @IsString()
+  HUNTER_API_KEY = '';
+
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: 'HUNTER_BASE_URL must be an http(s) URL' })
+  HUNTER_BASE_URL = 'https://api.hunter.io';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HUNTER_RATE_LIMIT = 15;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HUNTER_RATE_WINDOW_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HUNTER_TIMEOUT_MS = 10000;
+
+  @IsString()
+  APOLLO_API_KEY = '';
+
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: 'APOLLO_BASE_URL must be an http(s) URL' })
+  APOLLO_BASE_URL = 'https://api.apollo.io';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  APOLLO_RATE_LIMIT = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  APOLLO_RATE_WINDOW_MS = 60000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  APOLLO_TIMEOUT_MS = 20000;
+
+  /** Apollo's bulk match takes at most 10 people per call. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  APOLLO_MAX_BATCH = 10;
+
+  @IsString()
+  PDL_API_KEY = '';
+
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: 'PDL_BASE_URL must be an http(s) URL' })
+  PDL_BASE_URL = 'https://api.peopledatalabs.com';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PDL_RATE_LIMIT = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PDL_RATE_WINDOW_MS = 60000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PDL_TIMEOUT_MS = 30000;
+
+  /** People Data Labs' bulk enrichment takes at most 100 people per call. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PDL_MAX_BATCH = 100;
+
+  /** Endpoint of the generic JSON adapter (POST {field, leads} → {results}); empty: not registered. */
+  @IsString()
+  @Matches(/^(https?:\/\/\S+)?$/, { message: 'GENERIC_HTTP_URL must be an http(s) URL' })
+  GENERIC_HTTP_URL = '';
+
+  /** Header that carries GENERIC_HTTP_API_KEY, sent verbatim (e.g. "Bearer abc"). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]+$/, { message: 'GENERIC_HTTP_AUTH_HEADER must be an HTTP header name' })
+  GENERIC_HTTP_AUTH_HEADER = 'Authorization';
+
+  @IsString()
+  GENERIC_HTTP_API_KEY = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  GENERIC_HTTP_RATE_LIMIT = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  GENERIC_HTTP_RATE_WINDOW_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  GENERIC_HTTP_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  GENERIC_HTTP_MAX_BATCH = 100;
+
   @IsString()
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'MAX_BODY_SIZE must look like 512kb or 1mb' })
   MAX_BODY_SIZE = '1mb';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** API requests each organisation (or, without a token, each IP) may make per window, across all processes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_WINDOW_MS = 60000;
+
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; empty: public. */
+  @IsString()
+  @Matches(/^(\S{16,})?$/, { message: 'METRICS_TOKEN must be empty or at least 16 non-space characters' })
+  METRICS_TOKEN = '';
+
+  /** Delivery attempts per webhook event (the first included), with exponential backoff between them. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  WEBHOOK_MAX_ATTEMPTS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WEBHOOK_BACKOFF_MS = 1000;
+
+  /** How long one delivery attempt may take, connection and response included. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** Webhook deliveries per process at once (they mostly wait on the network). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY = 10;
+
+  /**
+   * Whether webhook URLs may point at loopback, private, link-local and other internal
+   * addresses. When unset: true outside production (tests use 127.0.0.1), false in
+   * production, so a customer's URL cannot reach the service's own network (SSRF).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS = true;
 }
 
 export class ConfigValidationError extends Error {
@@ -202,6 +449,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = errors.flatMap((e) =>
     Object.values(e.constraints ?? {}).map((message) => `${e.property}=${JSON.stringify(e.value)}: ${message}`),
   );
+  if (config.NODE_ENV === 'production' && defined.WEBHOOK_ALLOW_PRIVATE_URLS === undefined) {
+    config.WEBHOOK_ALLOW_PRIVATE_URLS = false;
+  }
   if (config.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
     problems.push('JWT_SECRET or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
   }

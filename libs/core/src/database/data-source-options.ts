@@ -10,7 +10,9 @@ const LIBS_ROOT = join(__dirname, '..', '..', '..');
  * (`ormconfig.ts`) both build their DataSource from it. The schema changes only through
  * migrations, never `synchronize`.
  */
-export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL'>): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'DATABASE_URL'> & Partial<Pick<AppConfig, 'DATABASE_POOL_SIZE'>>,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
@@ -21,6 +23,6 @@ export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL'>): Data
     synchronize: false,
     // gen_random_uuid() is built into PostgreSQL 13+, so no extension has to be installed.
     uuidExtension: 'pgcrypto',
-    extra: { max: 20 },
+    extra: { max: config.DATABASE_POOL_SIZE ?? 20 },
   };
 }

@@ -1,9 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@app/auth';
 import { ErrorEnvelopeDto } from '@app/core';
 import { CreditsService } from '../credits.service';
 import { BalanceResponseDto } from '../dtos/balance.response.dto';
+import { CreditHistoryRequestDto } from '../dtos/credit-history.request.dto';
+import { CreditHistoryResponseDto } from '../dtos/credit-history.response.dto';
 
 @ApiTags('credits')
 @ApiBearerAuth()
@@ -18,5 +20,12 @@ export class CreditsController {
   async balance(@CurrentUser() user: AuthUser): Promise<BalanceResponseDto> {
     const { available } = await this.credits.getBalance(user.orgId);
     return { balance: available, organizationId: user.orgId };
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: "The organisation's credit ledger, newest first" })
+  @ApiOkResponse({ type: CreditHistoryResponseDto })
+  history(@Query() query: CreditHistoryRequestDto, @CurrentUser() user: AuthUser): Promise<CreditHistoryResponseDto> {
+    return this.credits.history(user.orgId, query);
   }
 }

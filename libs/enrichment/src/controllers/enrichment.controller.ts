@@ -1,65 +1,123 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiInternalServerErrorResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiPaymentRequiredResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '@app/auth';
-import { ErrorEnvelopeDto } from '@app/core';
+import { ErrorEnvelopeDto, Idempotent, UuidParamPipe } from '@app/core';
+import { BatchEnrichmentRequestDto } from '../dtos/batch-enrichment.request.dto';
 import { BatchQueryRequestDto } from '../dtos/batch-query.request.dto';
 import { BulkEnrichmentRequestDto } from '../dtos/bulk-enrichment.request.dto';
+import { DryRunResponseDto } from '../dtos/dry-run.response.dto';
+import { DryRunQueryDto, FieldQueryDto } from '../dtos/enrichment-options.request.dto';
+import { EnrichmentWithDataResponseDto } from '../dtos/enrichment-with-data.response.dto';
 import { EnrichmentResponseDto } from '../dtos/enrichment.response.dto';
+import { OperationResponseDto } from '../dtos/operation.response.dto';
+import { OperationKind } from '../enrichment.types';
+import { EnrichmentOperationsService } from '../services/enrichment-operations.service';
 import { EnrichmentQueryService } from '../services/enrichment-query.service';
-import { EnrichmentRequestService } from '../services/enrichment-request.service';
+import { EnrichmentRequestResult, EnrichmentRequestService } from '../services/enrichment-request.service';
 import { BULK_REQUEST_EXAMPLES } from './enrichment.examples';
+
+const BASE = 'api/v1/operations/enrichment';
+
+const INSUFFICIENT_CREDITS = {
+  type: ErrorEnvelopeDto,
+  description: 'INSUFFICIENT_CREDITS: details carry `required` and `available`; nothing was written',
+};
+
+const OPERATION_HEADERS = {
+  Location: { description: 'The operation resource of this request', schema: { type: 'string' } },
+  'X-Operation-Id': { description: 'The operation id', schema: { type: 'string', format: 'uuid' } },
+};
+
+/** A dry run answers 200 with the preview; a real request 201 with the enrichments. */
+const ENRICHMENTS_OR_DRY_RUN = {
+  description:
+    'The enrichments, reused and new, in selection order. With `dryRun=true` the answer is 200 with the preview instead.',
+  headers: OPERATION_HEADERS,
+  type: [EnrichmentResponseDto] as [typeof EnrichmentResponseDto],
+};
 
 @ApiTags('enrichment')
 @ApiBearerAuth()
-@ApiBadRequestResponse({
-  type: ErrorEnvelopeDto,
-  description: 'VALIDATION_ERROR: invalid body, missing or invalid fields',
-})
-@ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid authentication' })
-@ApiInternalServerErrorResponse({ type: ErrorEnvelopeDto, description: 'INTERNAL_ERROR, with a request id' })
-@Controller('api/v1/operations/enrichment')
+@Controller(BASE)
 export class EnrichmentController {
   constructor(
     private readonly requests: EnrichmentRequestService,
     private readonly queries: EnrichmentQueryService,
+    private readonly operations: EnrichmentOperationsService,
   ) {}
 
   @Post('bulk')
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Enrich a selection of leads with work emails or phone numbers',
     description:
       'Holds the credits for every lead not already enriched (or answers 402 and changes nothing), ' +
       'queues the lookups and returns one enrichment object per selected lead, reused or new, in selection order. ' +
-      'Poll them with POST /api/v1/operations/enrichment/batch/query.',
+      'Poll them with POST /api/v1/operations/enrichment/batch/query or follow the operation in `Location`.',
   })
   @ApiBody({ type: BulkEnrichmentRequestDto, examples: BULK_REQUEST_EXAMPLES })
-  @ApiCreatedResponse({
-    type: [EnrichmentResponseDto],
-    description: 'The enrichments, reused and new, in selection order',
+  @ApiCreatedResponse(ENRICHMENTS_OR_DRY_RUN)
+  @ApiOkResponse({ type: DryRunResponseDto, description: 'dryRun=true: what the request would select and cost' })
+  @ApiPaymentRequiredResponse(INSUFFICIENT_CREDITS)
+  async bulk(
+    @Body() body: BulkEnrichmentRequestDto,
+    @Query() query: DryRunQueryDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EnrichmentResponseDto[] | DryRunResponseDto> {
+    const command = { orgId: user.orgId, userId: user.userId, field: body.field, selection: body.selection };
+    if (query.dryRun) {
+      res.status(HttpStatus.OK);
+      return this.requests.previewSelection({ ...command, operationKind: null });
+    }
+    return this.withOperationHeaders(
+      res,
+      await this.requests.enrichSelection({ ...command, operationKind: OperationKind.BULK }),
+    );
+  }
+
+  @Post('batch')
+  @Idempotent()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    summary: 'Enrich up to 100 leads by id',
+    description: 'The same semantics as bulk in manual mode: reuse, hold, 402, queue.',
   })
-  @ApiPaymentRequiredResponse({
-    type: ErrorEnvelopeDto,
-    description: 'INSUFFICIENT_CREDITS: details carry `required` and `available`; nothing was written',
-  })
-  bulk(@Body() body: BulkEnrichmentRequestDto, @CurrentUser() user: AuthUser): Promise<EnrichmentResponseDto[]> {
-    return this.requests.enrichSelection({
+  @ApiCreatedResponse(ENRICHMENTS_OR_DRY_RUN)
+  @ApiOkResponse({ type: DryRunResponseDto, description: 'dryRun=true: what the request would select and cost' })
+  @ApiPaymentRequiredResponse(INSUFFICIENT_CREDITS)
+  async batch(
+    @Body() body: BatchEnrichmentRequestDto,
+    @Query() query: DryRunQueryDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EnrichmentResponseDto[] | DryRunResponseDto> {
+    const command = {
       orgId: user.orgId,
       userId: user.userId,
       field: body.field,
-      selection: body.selection,
-    });
+      selection: { mode: 'manual' as const, includedIds: body.personIds },
+    };
+    if (query.dryRun) {
+      res.status(HttpStatus.OK);
+      return this.requests.previewSelection({ ...command, operationKind: null });
+    }
+    return this.withOperationHeaders(
+      res,
+      await this.requests.enrichSelection({ ...command, operationKind: OperationKind.BATCH }),
+    );
   }
 
   @Post('batch/query')
@@ -71,5 +129,75 @@ export class EnrichmentController {
   @ApiOkResponse({ type: [EnrichmentResponseDto] })
   query(@Body() body: BatchQueryRequestDto, @CurrentUser() user: AuthUser): Promise<EnrichmentResponseDto[]> {
     return this.queries.findForTasks(user.orgId, body.tasks);
+  }
+
+  @Get('operations/:operationId')
+  @ApiOperation({ summary: 'Progress of a bulk or batch request' })
+  @ApiParam({ name: 'operationId', format: 'uuid' })
+  @ApiOkResponse({ type: OperationResponseDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'NOT_FOUND: no such operation in this organisation' })
+  operation(
+    @Param('operationId', UuidParamPipe) operationId: string,
+    @CurrentUser() user: AuthUser,
+  ): Promise<OperationResponseDto> {
+    return this.operations.progress(operationId, user.orgId);
+  }
+
+  @Post('operations/:operationId/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Cancel what has not started',
+    description:
+      'Pending enrichments this operation created become `cancelled` and their held credits are released at once; ' +
+      'those already processing finish as usual. Cancelling again, or a completed operation, changes nothing.',
+  })
+  @ApiParam({ name: 'operationId', format: 'uuid' })
+  @ApiOkResponse({ type: OperationResponseDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'NOT_FOUND: no such operation in this organisation' })
+  cancel(
+    @Param('operationId', UuidParamPipe) operationId: string,
+    @CurrentUser() user: AuthUser,
+  ): Promise<OperationResponseDto> {
+    return this.operations.cancel(operationId, user.orgId);
+  }
+
+  @Post(':personId')
+  @Idempotent()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: 'Enrich one lead', description: 'Reuse, hold, 402 and queue as for bulk.' })
+  @ApiParam({ name: 'personId', format: 'uuid', example: '550e8400-e29b-41d4-a716-446655440001' })
+  @ApiCreatedResponse({ type: EnrichmentResponseDto })
+  @ApiPaymentRequiredResponse(INSUFFICIENT_CREDITS)
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'NOT_FOUND: no such lead' })
+  async enrichOne(
+    @Param('personId', UuidParamPipe) personId: string,
+    @Query() query: FieldQueryDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<EnrichmentResponseDto> {
+    return this.requests.enrichOne({ orgId: user.orgId, userId: user.userId, field: query.field, leadId: personId });
+  }
+
+  @Get(':personId')
+  @ApiOperation({
+    summary: "This organisation's enrichment of one lead, with the data found",
+    description: 'Emails carry their verification status, phones their type (mobile, direct, office).',
+  })
+  @ApiParam({ name: 'personId', format: 'uuid', example: '550e8400-e29b-41d4-a716-446655440001' })
+  @ApiOkResponse({ type: EnrichmentWithDataResponseDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'NOT_FOUND: this organisation has no such enrichment' })
+  findOne(
+    @Param('personId', UuidParamPipe) personId: string,
+    @Query() query: FieldQueryDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<EnrichmentWithDataResponseDto> {
+    return this.queries.findOneWithData(user.orgId, personId, query.field);
+  }
+
+  private withOperationHeaders(res: Response, result: EnrichmentRequestResult): EnrichmentResponseDto[] {
+    if (result.operationId) {
+      res.setHeader('Location', `/${BASE}/operations/${result.operationId}`);
+      res.setHeader('X-Operation-Id', result.operationId);
+    }
+    return result.enrichments;
   }
 }

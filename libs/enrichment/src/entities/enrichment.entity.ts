@@ -9,6 +9,7 @@ import { EnrichmentStatus, EntityType } from '../enrichment.types';
 @Entity('enrichment')
 @Unique('UQ_enrichment_org_entity_field', ['orgId', 'entityType', 'entityId', 'field'])
 @Index('IDX_enrichment_status_queued', ['status', 'queuedAt'])
+@Index('IDX_enrichment_open_requested', ['requestedAt'], { where: `"status" IN ('pending', 'processing')` })
 export class EnrichmentEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -66,4 +67,8 @@ export class EnrichmentEntity {
 
   @Column({ name: 'processing_started_at', type: 'timestamptz', nullable: true })
   processingStartedAt: Date | null;
+
+  /** When this round of work was asked for (creation or retry): the clock of ENRICHMENT_MAX_AGE_MS. */
+  @Column({ name: 'requested_at', type: 'timestamptz', default: () => 'now()' })
+  requestedAt: Date;
 }

@@ -1,8 +1,9 @@
 import { InjectQueue, OnQueueFailed, OnQueueStalled, Processor } from '@nestjs/bull';
-import { Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '@app/core';
 import { EnrichmentProcessingService } from '../services/enrichment-processing.service';
+import { EnrichmentOperationsService } from '../services/enrichment-operations.service';
 import { EnrichmentQueueService } from '../services/enrichment-queue.service';
 import { ALL_JOB_NAMES, JobDataMap, JobName, QueueName } from './enrichment-jobs';
 
@@ -15,19 +16,22 @@ type Handlers = { [N in JobName]: (job: Job<JobDataMap[N]>) => Promise<void> };
  * workers include this provider.
  */
 @Processor(QueueName.ENRICHMENT)
-export class EnrichmentProcessor implements OnModuleInit {
+export class EnrichmentProcessor implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(EnrichmentProcessor.name);
 
   private readonly handlers: Handlers = {
     [JobName.ENRICH_BATCH]: (job) => this.enrichBatch(job),
     [JobName.RECOVERY_SWEEP]: async (job) => {
+      await this.processing.expireOverdue();
       await this.queue.recoverPending(String(job.timestamp));
+      await this.operations.completeStragglers();
     },
   };
 
   constructor(
     private readonly processing: EnrichmentProcessingService,
     private readonly queue: EnrichmentQueueService,
+    private readonly operations: EnrichmentOperationsService,
     @InjectQueue(QueueName.ENRICHMENT) private readonly bullQueue: Queue<JobDataMap[JobName]>,
     private readonly config: AppConfig,
   ) {}
@@ -41,6 +45,15 @@ export class EnrichmentProcessor implements OnModuleInit {
     this.queue
       .scheduleRecoverySweep()
       .catch((error: unknown) => this.logger.warn(`Could not schedule the recovery sweep: ${String(error)}`));
+  }
+
+  /**
+   * SIGTERM: stop taking jobs and let the running ones finish, before the database
+   * connection closes (that happens in onApplicationShutdown, after this hook).
+   */
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.log(`Draining the enrichment queue (${signal ?? 'shutdown'})`);
+    await this.bullQueue.close();
   }
 
   async handle(job: Job<JobDataMap[JobName]>): Promise<void> {

@@ -6,6 +6,7 @@ import { CreditsService, Settlement, SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { FoundContactData, ProvidersService, WaterfallResult } from '@app/providers';
 import { EnrichmentStatus, EntityType } from '../enrichment.types';
+import { EnrichmentOperationsService } from './enrichment-operations.service';
 
 interface ClaimedRow {
   id: string;
@@ -36,6 +37,7 @@ export class EnrichmentProcessingService {
     private readonly leads: LeadsService,
     private readonly providers: ProvidersService,
     private readonly credits: CreditsService,
+    private readonly operations: EnrichmentOperationsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -51,10 +53,16 @@ export class EnrichmentProcessingService {
       );
       await this.finish(jobId, field, rows, results);
     }
+    await this.operations.dispatchCompletionEvents();
   }
 
   /** After the last attempt: the claimed rows fail and their holds are released. */
   async failBatch(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<void> {
+    await this.failInTransaction(jobId, enrichmentIds, reason);
+    await this.operations.dispatchCompletionEvents();
+  }
+
+  private async failInTransaction(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const orgs: { org_id: string }[] = await manager.query(
         'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
@@ -75,6 +83,49 @@ export class EnrichmentProcessingService {
         manager,
         failed.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)),
       );
+      await this.operations.completeAfter(
+        manager,
+        failed.map((row) => row.id),
+      );
+    });
+  }
+
+  /**
+   * Holds that end: enrichments still pending or processing ENRICHMENT_MAX_AGE_MS after they
+   * were requested time out and release their share. A provider answer arriving later finds
+   * the row no longer `processing` under its job and changes nothing.
+   */
+  async expireOverdue(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const overdue = `status IN ('${EnrichmentStatus.PENDING}', '${EnrichmentStatus.PROCESSING}')
+                       AND requested_at < now() - make_interval(secs => $1::double precision / 1000)`;
+      const maxAge = this.config.ENRICHMENT_MAX_AGE_MS;
+      const orgs: { org_id: string }[] = await manager.query(
+        `SELECT DISTINCT org_id FROM enrichment WHERE ${overdue}`,
+        [maxAge],
+      );
+      if (orgs.length === 0) return 0;
+      await this.credits.lockAccounts(
+        manager,
+        orgs.map((row) => row.org_id),
+      );
+      const expired = await queryRows<FinishedRow>(
+        manager,
+        `UPDATE enrichment SET status = $2, error = $3, settled_at = now(), updated_at = now()
+          WHERE ${overdue}
+          RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
+        [maxAge, EnrichmentStatus.TIMEOUT, `Not finished within ${Math.round(maxAge / 1000)} s`],
+      );
+      await this.credits.settle(
+        manager,
+        expired.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)),
+      );
+      await this.operations.completeAfter(
+        manager,
+        expired.map((row) => row.id),
+      );
+      if (expired.length > 0) this.logger.warn(`${expired.length} enrichments timed out; their holds were released`);
+      return expired.length;
     });
   }
 
@@ -166,6 +217,10 @@ export class EnrichmentProcessingService {
         finished.map((row) =>
           this.settlementOf(row, row.data_found ? SettlementOutcome.CAPTURE : SettlementOutcome.RELEASE),
         ),
+      );
+      await this.operations.completeAfter(
+        manager,
+        finished.map((row) => row.id),
       );
       this.logger.debug(`Job ${jobId}: ${finished.length} finished, ${found.length} found`);
     });

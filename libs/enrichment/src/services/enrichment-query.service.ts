@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ContactField } from '@app/core';
+import { AppException, ContactField, ErrorCode } from '@app/core';
+import type { FoundContactData } from '@app/providers';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
-import { EntityType, EnrichmentView } from '../enrichment.types';
+import { EnrichmentStatus, EntityType, EnrichmentView } from '../enrichment.types';
+
+export interface EnrichmentWithData extends EnrichmentView {
+  /** What was found, once finished with data; null otherwise. */
+  data: FoundContactData | null;
+}
 
 export interface EnrichmentTask {
   entityId: string;
@@ -39,5 +45,37 @@ export class EnrichmentQueryService {
       seen.add(id);
       return [toEnrichmentView(row)];
     });
+  }
+
+  /** The org's enrichment of one lead and field, with the found data; 404 when the org has none. */
+  async findOneWithData(orgId: string, leadId: string, field: ContactField): Promise<EnrichmentWithData> {
+    const [row]: (EnrichmentRow & { data: FoundContactData | null })[] = await this.dataSource.query(
+      `SELECT ${ENRICHMENT_VIEW_COLUMNS.split(', ')
+        .map((column) => `e.${column}`)
+        .join(', ')},
+              CASE WHEN e.status = $4 AND e.data_found THEN g.data END AS data
+         FROM enrichment e LEFT JOIN global_enrichment g ON g.id = e.global_enrichment_id
+        WHERE e.org_id = $1 AND e.entity_type = $2 AND e.entity_id = $3 AND e.field = $5`,
+      [orgId, EntityType.PERSON, leadId.toLowerCase(), EnrichmentStatus.FINISHED, field],
+    );
+    if (!row)
+      throw new AppException(ErrorCode.NOT_FOUND, `No ${field} enrichment of lead ${leadId} for this organisation`);
+    return { ...toEnrichmentView(row), data: row.data };
+  }
+
+  /** Lead id → the data this org has found for it, per field (other orgs' results stay invisible). */
+  async foundDataFor(
+    orgId: string,
+    leadIds: readonly string[],
+  ): Promise<Map<string, Partial<Record<ContactField, FoundContactData>>>> {
+    const rows: { entity_id: string; field: ContactField; data: FoundContactData }[] = await this.dataSource.query(
+      `SELECT e.entity_id, e.field, g.data
+         FROM enrichment e JOIN global_enrichment g ON g.id = e.global_enrichment_id
+        WHERE e.org_id = $1 AND e.entity_type = $2 AND e.entity_id = ANY($3::uuid[]) AND e.status = $4 AND e.data_found`,
+      [orgId, EntityType.PERSON, leadIds, EnrichmentStatus.FINISHED],
+    );
+    const byLead = new Map<string, Partial<Record<ContactField, FoundContactData>>>();
+    for (const row of rows) byLead.set(row.entity_id, { ...byLead.get(row.entity_id), [row.field]: row.data });
+    return byLead;
   }
 }

@@ -36,14 +36,13 @@ export class EnrichmentQueueService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Queues the pending enrichments of one hold in batches; never throws. */
-  async enqueue(holdId: string, enrichmentIds: readonly string[]): Promise<void> {
-    const batches = chunk(enrichmentIds, this.config.ENRICHMENT_BATCH_SIZE).map((ids, index) => ({
-      // Deterministic: enqueuing the same hold twice adds nothing.
-      jobId: `hold-${holdId}-${index}`,
-      ids,
-    }));
-    await this.addBatches(batches);
+  /**
+   * Queues the batch jobs of a request; never throws. The rows already name their job (set
+   * when they were inserted), so a job that does not reach Redis is found by the recovery
+   * sweep: pending, and its job not live.
+   */
+  async enqueue(jobs: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    await this.addBatches([...jobs].map(([jobId, ids]) => ({ jobId, ids: [...ids] })));
   }
 
   /**
@@ -80,8 +79,19 @@ export class EnrichmentQueueService {
         ids: batch,
       })),
     );
-    await this.addBatches(batches);
-    if (orphans.length > 0) this.logger.warn(`Recovery sweep re-queued ${orphans.length} pending enrichments`);
+    if (batches.length === 0 || !(await this.addBatches(batches))) return 0;
+    // The rows now name their new job, so the next sweep finds it live and leaves them be.
+    await this.dataSource.query(
+      `UPDATE enrichment e SET job_id = b.job_id, queued_at = now()
+         FROM unnest($1::uuid[], $2::varchar[]) AS b(id, job_id)
+        WHERE e.id = b.id AND e.status = $3`,
+      [
+        batches.flatMap(({ ids }) => ids),
+        batches.flatMap(({ jobId, ids }) => ids.map(() => jobId)),
+        EnrichmentStatus.PENDING,
+      ],
+    );
+    this.logger.warn(`Recovery sweep re-queued ${orphans.length} pending enrichments`);
     return orphans.length;
   }
 
@@ -105,8 +115,9 @@ export class EnrichmentQueueService {
     return LIVE_JOB_STATES.includes(await job.getState());
   }
 
-  private async addBatches(batches: { jobId: string; ids: string[] }[]): Promise<void> {
-    if (batches.length === 0) return;
+  /** Adds the batch jobs; false when Redis did not take them in time (the sweep will retry). */
+  private async addBatches(batches: { jobId: string; ids: string[] }[]): Promise<boolean> {
+    if (batches.length === 0) return true;
     const options: JobOptions = {
       attempts: this.config.JOB_ATTEMPTS,
       backoff: { type: 'exponential', delay: this.config.JOB_BACKOFF_MS },
@@ -129,18 +140,9 @@ export class EnrichmentQueueService {
       this.logger.warn(
         `Could not queue ${batches.length} batch jobs, leaving them to the recovery sweep: ${String(error)}`,
       );
-      return;
+      return false;
     }
-    await this.dataSource.query(
-      `UPDATE enrichment e SET job_id = b.job_id, queued_at = now()
-         FROM unnest($1::uuid[], $2::varchar[]) AS b(id, job_id)
-        WHERE e.id = b.id AND e.status = $3`,
-      [
-        batches.flatMap(({ ids }) => ids),
-        batches.flatMap(({ jobId, ids }) => ids.map(() => jobId)),
-        EnrichmentStatus.PENDING,
-      ],
-    );
+    return true;
   }
 }
 

@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, ContactField } from '@app/core';
+import { AppConfig, AppException, ContactField, ErrorCode } from '@app/core';
 import { CreditsService, SettlementOutcome } from '@app/credits';
+import { LeadsService } from '@app/leads';
 import { BulkSelectionDto, ManualSelectionDto, SelectionService } from '@app/selection';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
-import { EnrichmentStatus, EntityType, EnrichmentView, REUSABLE_STATUSES } from '../enrichment.types';
+import {
+  EnrichmentStatus,
+  EntityType,
+  EnrichmentView,
+  FINAL_STATUSES,
+  OperationKind,
+  REUSABLE_STATUSES,
+} from '../enrichment.types';
+import { EnrichmentOperationsService, WithinTransaction } from './enrichment-operations.service';
 import { EnrichmentQueueService } from './enrichment-queue.service';
 
 export interface CreateEnrichmentsCommand {
@@ -14,23 +24,41 @@ export interface CreateEnrichmentsCommand {
   field: ContactField;
   /** Lead ids in selection order, already deduplicated and known to exist. */
   leadIds: readonly string[];
+  /** Record the request as an operation resource (bulk and batch requests do; single-lead ones do not). */
+  operationKind: OperationKind | null;
 }
 
 export interface EnrichSelectionCommand extends Omit<CreateEnrichmentsCommand, 'leadIds'> {
   selection: ManualSelectionDto | BulkSelectionDto;
 }
 
+export interface EnrichmentRequestResult {
+  operationId: string | null;
+  enrichments: EnrichmentView[];
+}
+
+/** What a request would do, without doing it (`?dryRun=true`). */
+export interface DryRunResult {
+  selected: number;
+  reused: number;
+  billable: number;
+  requiredCredits: number;
+  availableCredits: number;
+  sufficient: boolean;
+}
+
 interface CreatedRows {
   rows: EnrichmentRow[];
   holdId: string | null;
-  pendingIds: string[];
+  /** Job id → the pending enrichments it carries. */
+  jobs: Map<string, string[]>;
 }
 
 /**
  * The heart of a bulk/batch request: one transaction, serialised per org by the credit
  * account lock, that reuses what exists, holds credits for the rest (or answers 402 and
- * writes nothing), inserts the new enrichments and finishes the ones the global cache
- * already knows. The queue is fed only after commit.
+ * writes nothing), inserts the new enrichments, finishes the ones the global cache already
+ * knows and records the operation. The queue is fed only after commit.
  */
 @Injectable()
 export class EnrichmentRequestService {
@@ -38,30 +66,103 @@ export class EnrichmentRequestService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly credits: CreditsService,
     private readonly queue: EnrichmentQueueService,
+    private readonly operations: EnrichmentOperationsService,
     private readonly selections: SelectionService,
+    private readonly leads: LeadsService,
     private readonly config: AppConfig,
   ) {}
 
-  /** POST /enrichment/bulk: resolve the selection to leads, then enrich them. */
-  async enrichSelection(command: EnrichSelectionCommand): Promise<EnrichmentView[]> {
-    const leadIds = await this.selections.resolve(command.selection);
-    return this.createEnrichments({ orgId: command.orgId, userId: command.userId, field: command.field, leadIds });
-  }
-
-  async createEnrichments(command: CreateEnrichmentsCommand): Promise<EnrichmentView[]> {
-    if (command.leadIds.length === 0) return [];
-    const { rows, holdId, pendingIds } = await this.dataSource.transaction((manager) =>
-      this.createInTransaction(manager, command),
-    );
-    if (holdId && pendingIds.length > 0) await this.queue.enqueue(holdId, pendingIds);
-    const byLead = new Map(rows.map((row) => [row.entity_id, row]));
-    return command.leadIds.flatMap((leadId) => {
-      const row = byLead.get(leadId);
-      return row ? [toEnrichmentView(row)] : [];
+  /** POST /enrichment/:personId: one lead (404 when it does not exist), no operation resource. */
+  async enrichOne(
+    command: Omit<CreateEnrichmentsCommand, 'leadIds' | 'operationKind'> & { leadId: string },
+  ): Promise<EnrichmentView> {
+    if ((await this.leads.findMissing([command.leadId])).length > 0) {
+      throw new AppException(ErrorCode.NOT_FOUND, `No lead ${command.leadId}`);
+    }
+    const { enrichments } = await this.createEnrichments({
+      ...command,
+      leadIds: [command.leadId],
+      operationKind: null,
     });
+    return enrichments[0];
   }
 
-  private async createInTransaction(manager: EntityManager, command: CreateEnrichmentsCommand): Promise<CreatedRows> {
+  /** POST /enrichment/bulk and /batch: resolve the selection to leads, then enrich them. */
+  async enrichSelection(command: EnrichSelectionCommand): Promise<EnrichmentRequestResult> {
+    const leadIds = await this.selections.resolve(command.selection);
+    return this.createEnrichments({ ...command, leadIds });
+  }
+
+  /** The same selection and pricing as enrichSelection, read-only: nothing is written or held. */
+  async previewSelection(command: EnrichSelectionCommand): Promise<DryRunResult> {
+    const leadIds = await this.selections.resolve(command.selection);
+    const [{ reused }]: { reused: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS reused FROM enrichment
+        WHERE org_id = $1 AND entity_type = $2 AND field = $3 AND entity_id = ANY($4::uuid[]) AND status = ANY($5)`,
+      [command.orgId, EntityType.PERSON, command.field, leadIds, REUSABLE_STATUSES],
+    );
+    const billable = leadIds.length - reused;
+    const requiredCredits = billable * this.credits.priceOf(command.field);
+    const { available } = await this.credits.getBalance(command.orgId);
+    return {
+      selected: leadIds.length,
+      reused,
+      billable,
+      requiredCredits,
+      availableCredits: available,
+      sufficient: available >= requiredCredits,
+    };
+  }
+
+  /** `within` runs inside the request's transaction (the admin console writes its audit entry there). */
+  async createEnrichments(
+    command: CreateEnrichmentsCommand,
+    within?: WithinTransaction,
+  ): Promise<EnrichmentRequestResult> {
+    if (command.leadIds.length === 0) return { operationId: null, enrichments: [] };
+    const operationId = command.operationKind ? randomUUID() : null;
+    let completedAtOnce = false;
+    const { rows, jobs } = await this.dataSource.transaction(async (manager) => {
+      const created = await this.createInTransaction(manager, command, operationId);
+      if (operationId && command.operationKind) {
+        const createdIds = new Set(
+          created.rows.filter((row) => row.credit_transaction_id === created.holdId).map((row) => row.id),
+        );
+        const byLead = new Map(created.rows.map((row) => [row.entity_id, row]));
+        completedAtOnce = await this.operations.record(manager, {
+          id: operationId,
+          orgId: command.orgId,
+          createdBy: command.userId,
+          kind: command.operationKind,
+          field: command.field,
+          holdId: created.holdId,
+          allFinal: created.rows.every((row) => FINAL_STATUSES.includes(row.status)),
+          items: command.leadIds.flatMap((leadId) => {
+            const row = byLead.get(leadId);
+            return row ? [{ enrichmentId: row.id, reused: !createdIds.has(row.id) }] : [];
+          }),
+        });
+      }
+      if (within) await within(manager, command.orgId);
+      return created;
+    });
+    if (jobs.size > 0) await this.queue.enqueue(jobs);
+    if (completedAtOnce) await this.operations.dispatchCompletionEvents();
+    const byLead = new Map(rows.map((row) => [row.entity_id, row]));
+    return {
+      operationId,
+      enrichments: command.leadIds.flatMap((leadId) => {
+        const row = byLead.get(leadId);
+        return row ? [toEnrichmentView(row)] : [];
+      }),
+    };
+  }
+
+  private async createInTransaction(
+    manager: EntityManager,
+    command: CreateEnrichmentsCommand,
+    operationId: string | null,
+  ): Promise<CreatedRows> {
     const { orgId, userId, field, leadIds } = command;
     await this.credits.lockAccount(manager, orgId);
 
@@ -73,7 +174,7 @@ export class EnrichmentRequestService {
     const reused = existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
     const reusedLeads = new Set(reused.map((row) => row.entity_id));
     const billable = leadIds.filter((leadId) => !reusedLeads.has(leadId));
-    if (billable.length === 0) return { rows: reused, holdId: null, pendingIds: [] };
+    if (billable.length === 0) return { rows: reused, holdId: null, jobs: new Map() };
 
     const price = this.credits.priceOf(field);
     const operationType = this.credits.operationTypeOf(field);
@@ -81,30 +182,37 @@ export class EnrichmentRequestService {
       orgId,
       amount: billable.length * price,
       operationType,
-      referenceId: null,
+      referenceId: operationId,
       createdBy: userId,
       metadata: { field, leads: billable.length, pricePerLead: price },
     });
 
-    const cached = await this.freshGlobalResults(manager, field, billable);
-    const created: (EnrichmentRow & { charge: number })[] = await manager.query(
+    // One statement: leads the global cache knows (fresh) are finished at once; the rest are
+    // pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`), so no
+    // second write is needed once the jobs are queued. A retried row is reset the same way.
+    const created: (EnrichmentRow & { charge: number; job_id: string | null })[] = await manager.query(
       `INSERT INTO enrichment AS e
               (org_id, entity_type, entity_id, field, status, created_by, credit_transaction_id, charge,
-               global_enrichment_id, data_found, settled_at)
+               global_enrichment_id, data_found, settled_at, job_id, queued_at)
        SELECT $1, $2, l.entity_id, $3,
-              CASE WHEN l.global_id IS NULL THEN '${EnrichmentStatus.PENDING}' ELSE '${EnrichmentStatus.FINISHED}' END,
-              $4, $5, $6, l.global_id,
-              CASE WHEN l.global_id IS NULL THEN NULL ELSE true END,
-              CASE WHEN l.global_id IS NULL THEN NULL ELSE now() END
-         FROM unnest($7::uuid[], $8::uuid[]) AS l(entity_id, global_id)
+              CASE WHEN g.id IS NULL THEN '${EnrichmentStatus.PENDING}' ELSE '${EnrichmentStatus.FINISHED}' END,
+              $4, $5::uuid, $6, g.id,
+              CASE WHEN g.id IS NULL THEN NULL ELSE true END,
+              CASE WHEN g.id IS NULL THEN NULL ELSE now() END,
+              CASE WHEN g.id IS NULL THEN 'hold-' || $5::uuid::text || '-' || ((l.ord - 1) / $8::int) END,
+              CASE WHEN g.id IS NULL THEN now() END
+         FROM unnest($7::uuid[]) WITH ORDINALITY AS l(entity_id, ord)
+         LEFT JOIN global_enrichment g
+                ON g.entity_type = $2 AND g.field = $3 AND g.entity_id = l.entity_id
+               AND g.found_at > now() - make_interval(days => $9)
        ON CONFLICT ON CONSTRAINT "UQ_enrichment_org_entity_field" DO UPDATE
           SET status = EXCLUDED.status, error = NULL, created_by = EXCLUDED.created_by,
               credit_transaction_id = EXCLUDED.credit_transaction_id, charge = EXCLUDED.charge,
               global_enrichment_id = EXCLUDED.global_enrichment_id, data_found = EXCLUDED.data_found,
-              settled_at = EXCLUDED.settled_at, job_id = NULL, queued_at = NULL, processing_started_at = NULL,
-              updated_at = now()
+              settled_at = EXCLUDED.settled_at, job_id = EXCLUDED.job_id, queued_at = EXCLUDED.queued_at,
+              processing_started_at = NULL, requested_at = now(), updated_at = now()
         WHERE e.status NOT IN (${REUSABLE_STATUSES.map((s) => `'${s}'`).join(', ')})
-       RETURNING ${ENRICHMENT_VIEW_COLUMNS}, charge`,
+       RETURNING ${ENRICHMENT_VIEW_COLUMNS}, charge, job_id`,
       [
         orgId,
         EntityType.PERSON,
@@ -113,7 +221,8 @@ export class EnrichmentRequestService {
         holdId,
         price,
         billable,
-        billable.map((leadId) => cached.get(leadId) ?? null),
+        this.config.ENRICHMENT_BATCH_SIZE,
+        this.config.GLOBAL_CACHE_FRESHNESS_DAYS,
       ],
     );
 
@@ -131,22 +240,11 @@ export class EnrichmentRequestService {
           outcome: SettlementOutcome.CAPTURE,
         })),
     );
-    const pendingIds = created.filter((row) => row.status === EnrichmentStatus.PENDING).map((row) => row.id);
-    return { rows: [...reused, ...created], holdId, pendingIds };
-  }
-
-  /** Lead id → global result id, for leads found by anyone within the freshness window. */
-  private async freshGlobalResults(
-    manager: EntityManager,
-    field: ContactField,
-    leadIds: readonly string[],
-  ): Promise<Map<string, string>> {
-    const rows: { id: string; entity_id: string }[] = await manager.query(
-      `SELECT id, entity_id FROM global_enrichment
-        WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[])
-          AND found_at > now() - make_interval(days => $4)`,
-      [EntityType.PERSON, field, leadIds, this.config.GLOBAL_CACHE_FRESHNESS_DAYS],
-    );
-    return new Map(rows.map((row) => [row.entity_id, row.id]));
+    const jobs = new Map<string, string[]>();
+    for (const row of created) {
+      if (row.status === EnrichmentStatus.PENDING && row.job_id)
+        jobs.set(row.job_id, [...(jobs.get(row.job_id) ?? []), row.id]);
+    }
+    return { rows: [...reused, ...created], holdId, jobs };
   }
 }

@@ -53,7 +53,7 @@ describe('ProviderRateLimiter (Redis)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(limiters.map((l) => l.onModuleDestroy()));
+    await Promise.all(limiters.map((l) => l.onApplicationShutdown()));
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
@@ -91,10 +91,24 @@ describe('ProviderRateLimiter (Redis)', () => {
   it('closes without ever connecting when it was not used', async () => {
     const connect = jest.spyOn(Redis.prototype, 'connect');
     try {
-      await new ProviderRateLimiter(loadConfig({ REDIS_URL, QUEUE_PREFIX: prefix })).onModuleDestroy();
+      await new ProviderRateLimiter(loadConfig({ REDIS_URL, QUEUE_PREFIX: prefix })).onApplicationShutdown();
       expect(connect).not.toHaveBeenCalled();
     } finally {
       connect.mockRestore();
     }
+  });
+
+  it('applies a provider’s own limit, and one bucket to providers that share it', async () => {
+    const own = { requests: 2, windowMs: WINDOW_MS, bucket: 'vendor-f' };
+    const start = Date.now();
+    const times = await Promise.all(
+      ['vendor-f-emails', 'vendor-f-phones', 'vendor-f-emails'].map((name) =>
+        subject.acquire(name, own).then(() => Date.now() - start),
+      ),
+    );
+    times.sort((a, b) => a - b);
+    expect(times[1]).toBeLessThan(WINDOW_MS - SLACK_MS);
+    expect(times[2]).toBeGreaterThanOrEqual(WINDOW_MS - SLACK_MS);
+    expect(await redis.exists(`${prefix}:provider-rl:vendor-f`)).toBe(1);
   });
 });

@@ -1,69 +1,69 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '@app/core';
+import type { ProviderRateLimit } from '../provider.interface';
 
 /**
- * The library's own script sets the window with EXPIRE, in whole seconds, and for windows
- * under a second it sets none at all (the count would never reset). This one is the same
- * fixed window — it opens at the first call and lasts the window — but in milliseconds
- * (PX / PEXPIRE). ARGV[1] is the points consumed, ARGV[2] the window length.
+ * A sliding-window log: the bucket is a sorted set of call times (Redis server time, so every
+ * process shares one clock). A call is admitted only while fewer than `limit` calls fall in
+ * the last `window` ms, so no span of `window` ms ever holds more than `limit` calls — a
+ * fixed window would let two windows' worth pile up around their boundary, which a vendor
+ * counting a sliding window rejects. Returns 0 when admitted, else the ms until a slot frees.
+ * KEYS[1] bucket; ARGV[1] window ms; ARGV[2] limit; ARGV[3] a unique member.
  */
-const INCR_PTTL_SCRIPT = `
-redis.call('set', KEYS[1], 0, 'PX', ARGV[2], 'NX')
-local consumed = redis.call('incrby', KEYS[1], ARGV[1])
-local ttl = redis.call('pttl', KEYS[1])
-if ttl == -1 then
-  redis.call('pexpire', KEYS[1], ARGV[2])
-  ttl = tonumber(ARGV[2])
+const SLIDING_WINDOW_SCRIPT = `
+local time = redis.call('time')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local window = tonumber(ARGV[1])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+if redis.call('zcard', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('zadd', KEYS[1], now, ARGV[3])
+  redis.call('pexpire', KEYS[1], window)
+  return 0
 end
-return {consumed, ttl}
+local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(tonumber(oldest[2]) + window - now, 1)
 `;
 
 /**
- * Caps the calls to each provider at PROVIDER_RATE_LIMIT per PROVIDER_RATE_WINDOW_MS. The
- * count lives in Redis, so the cap holds across all worker processes together.
+ * Caps the calls to each provider at its own limit (PROVIDER_RATE_LIMIT per
+ * PROVIDER_RATE_WINDOW_MS unless the provider declares one, e.g. HUNTER_RATE_LIMIT). The
+ * log lives in Redis, so the cap holds across all worker processes together.
  */
 @Injectable()
-export class ProviderRateLimiter implements OnModuleDestroy {
-  // The offline queue stays on (unlike the library's middleware examples, which fail fast):
-  // a worker should wait out a Redis reconnect rather than fail the job; if Redis stays down,
-  // ioredis gives up after its per-request retries and the job is retried with backoff.
+export class ProviderRateLimiter implements OnApplicationShutdown {
+  // The offline queue stays on: a worker should wait out a Redis reconnect rather than fail
+  // the job; if Redis stays down, ioredis gives up after its per-request retries and the job
+  // is retried with backoff.
   private readonly redis: Redis;
-  private readonly limiter: RateLimiterRedis;
+  private readonly defaultLimit: ProviderRateLimit;
 
-  constructor(config: AppConfig) {
+  constructor(private readonly config: AppConfig) {
     // Connects on first use: a process that fails to boot after this is built holds no socket.
     this.redis = new Redis(config.REDIS_URL, { lazyConnect: true });
-    this.limiter = new RateLimiterRedis({
-      storeClient: this.redis,
-      keyPrefix: `${config.QUEUE_PREFIX}:provider-rl`,
-      points: config.PROVIDER_RATE_LIMIT,
-      // Milliseconds, not the library's seconds: it hands floor(duration * 1000 / 1000) to
-      // the script as ARGV[2] and reads the remaining time back from PTTL, so with the
-      // script above every window length works, including sub-second ones.
-      duration: config.PROVIDER_RATE_WINDOW_MS,
-      customIncrTtlLuaScript: INCR_PTTL_SCRIPT,
-    });
+    this.defaultLimit = { requests: config.PROVIDER_RATE_LIMIT, windowMs: config.PROVIDER_RATE_WINDOW_MS };
   }
 
-  /** Takes one call's worth of the provider's limit, waiting (not failing) until there is room. */
-  async acquire(providerName: string): Promise<void> {
+  /**
+   * Takes one call's worth of the provider's limit (its own when given, else
+   * PROVIDER_RATE_LIMIT per PROVIDER_RATE_WINDOW_MS), waiting (not failing) until there is room.
+   */
+  async acquire(providerName: string, limit: ProviderRateLimit = this.defaultLimit): Promise<void> {
+    const key = `${this.config.QUEUE_PREFIX}:provider-rl:${limit.bucket ?? providerName}`;
     for (;;) {
-      try {
-        await this.limiter.consume(providerName);
-        return;
-      } catch (rejection) {
-        // Anything but a "limit reached" answer is a Redis failure: let the job retry.
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        // At least 1 ms: the key can outlive its PTTL by a moment (reported as 0).
-        await delay(Math.max(rejection.msBeforeNext, 1));
-      }
+      const waitMs = Number(
+        await this.redis.eval(SLIDING_WINDOW_SCRIPT, 1, key, limit.windowMs, limit.requests, randomUUID()),
+      );
+      if (waitMs === 0) return;
+      await delay(waitMs);
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy: a batch still running while the app drains its queue (in
+  // beforeApplicationShutdown, which comes after) needs Redis for its next provider.
+  async onApplicationShutdown(): Promise<void> {
     // quit() waits for pending replies, but would first open a connection that was never used.
     if (this.redis.status === 'wait') this.redis.disconnect();
     else await this.redis.quit();

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { CreditSource } from '../credit.types';
+import { CreditSource } from '@app/credits';
 
 export class GrantCreditsRequestDto {
   @ApiProperty({ description: 'Credits to add', minimum: 1, maximum: 100_000_000, example: 1000 })

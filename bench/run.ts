@@ -1,0 +1,679 @@
+/**
+ * `npm run bench` (`npm run bench:smoke` for the few-seconds CI variant): measures the service
+ * against the floor (bench/floor-server.ts) in one run, with one load client (autocannon), and
+ * writes bench/results.json, bench/results.md and bench/latency.svg.
+ *
+ * It starts everything it needs — its own databases, Redis key prefix and ports — and stops
+ * everything it started, on success, failure or Ctrl-C. See the "Performance" section of the
+ * README for what is measured and how.
+ *
+ * Flags: --smoke (tiny counts, output to a temporary directory), --no-build (use dist as it
+ * is), --profile (the API child writes a V8 CPU profile to bench/profiles/), --out <dir>.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import Bull from 'bull';
+import { format } from 'prettier';
+import { Client } from 'pg';
+import { Role } from '../libs/auth/src/auth-user';
+import { signToken } from '../libs/auth/src/token';
+import { Child, Children, memoryOf, waitUntil } from './lib/children';
+import {
+  flushPrefix,
+  grantCredits,
+  leadIds,
+  prepareDatabase,
+  resetActivity,
+  terminateConnections,
+} from './lib/database';
+import { LoadResult, PlannedRequest, runLoad } from './lib/load';
+import {
+  ChartData,
+  evaluateTargets,
+  LatencyStats,
+  linearity,
+  markdown,
+  PipelineRun,
+  ProviderAdherence,
+  Results,
+  svgChart,
+} from './lib/report';
+
+const ROOT = resolve(__dirname, '..');
+const API_MAIN = join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+const WORKER_MAIN = join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+const PROBE_TARGET = join(ROOT, 'dist/apps/worker/libs/providers/src/simulated/simulated.provider.js');
+const PROBE = join(ROOT, 'bench/provider-call-probe.js');
+const FLOOR = join(ROOT, 'bench/floor-server.ts');
+const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const JWT_SECRET = 'bench-only-secret-0123456789abcdef';
+/** The queue name of libs/enrichment (QueueName.ENRICHMENT). */
+const QUEUE_NAME = 'enrichment';
+const CREDITS_PER_ORG = 50_000_000;
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const SIZES = { full: fullSettings(), smoke: smokeSettings() };
+const S = flags.smoke ? SIZES.smoke : SIZES.full;
+const NAME = flags.smoke ? 'bench_smoke' : 'bench';
+const SERVICE_DB = `${PG_BASE}/enrichment_${NAME}`;
+const FLOOR_DB = `${PG_BASE}/enrichment_${NAME}_floor`;
+const PREFIX = NAME.replace(/_/g, '-');
+const OUT = resolve(flags.out ?? (flags.smoke ? join(tmpdir(), 'enrichment-bench-smoke') : join(ROOT, 'bench')));
+
+function fullSettings() {
+  return {
+    people: 20_000,
+    warmupS: 3,
+    manualDurationS: 15,
+    manualConnections: 32,
+    manualOrgs: 50,
+    bulkSizes: [10, 100, 1000],
+    bulkRequests: { 10: 100, 100: 100, 1000: 60 } as Record<number, number>,
+    bulkWarmup: 5,
+    pipelineOrgs: 20,
+    pipelineLeadsPerOrg: 1000,
+    rlOrgs: 12,
+    rlLeadsPerOrg: 1000,
+    rlLimit: 20,
+    rlWindowMs: 1000,
+    rlWindows: 10,
+  };
+}
+
+function smokeSettings(): ReturnType<typeof fullSettings> {
+  return {
+    people: 2000,
+    warmupS: 0.3,
+    manualDurationS: 1,
+    manualConnections: 4,
+    manualOrgs: 5,
+    bulkSizes: [10, 100, 1000],
+    bulkRequests: { 10: 2, 100: 2, 1000: 2 },
+    bulkWarmup: 1,
+    pipelineOrgs: 1,
+    pipelineLeadsPerOrg: 100,
+    rlOrgs: 2,
+    rlLeadsPerOrg: 200,
+    rlLimit: 5,
+    rlWindowMs: 200,
+    rlWindows: 2,
+  };
+}
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
+    });
+  });
+}
+
+function token(orgId: string): string {
+  return signToken(
+    { sub: `bench-user-${orgId}`, org_id: orgId, role: Role.MEMBER },
+    {
+      secret: JWT_SECRET,
+      expiresInSeconds: 24 * 3600,
+    },
+  );
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds (npm run build) when dist is missing or older than any source file of apps/ and libs/. */
+function ensureBuilt(): void {
+  const built = [API_MAIN, WORKER_MAIN].every(existsSync)
+    ? Math.min(statSync(API_MAIN).mtimeMs, statSync(WORKER_MAIN).mtimeMs)
+    : 0;
+  const stale = built < Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
+  if (!stale) return;
+  if (flags['no-build']) {
+    if (!built) throw new Error('dist is missing: run `npm run build` (or drop --no-build)');
+    log('dist is older than the sources; measuring it anyway (--no-build)');
+    return;
+  }
+  log('dist is missing or stale: npm run build');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const children = new Children();
+
+interface Servers {
+  api: Child;
+  floor: Child;
+  apiUrl: string;
+  floorUrl: string;
+}
+
+function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATABASE_URL: SERVICE_DB,
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    SIM_LATENCY_MS: '0',
+    SIM_ERROR_RATE: '0',
+    PROVIDER_RATE_LIMIT: '1000000',
+    // The per-org API budget still runs (its Redis call is part of the service's cost) but never binds.
+    RATE_LIMIT: '1000000',
+    // No result is ever reused from the global cache: every lead of every run goes through the
+    // whole path (the look-up still runs, it just never hits), on both sides.
+    GLOBAL_CACHE_FRESHNESS_DAYS: '0',
+    ...extra,
+  };
+}
+
+async function startServers(): Promise<Servers> {
+  const [apiPort, floorPort] = [await freePort(), await freePort()];
+  const apiArgs = flags.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`, API_MAIN]
+    : [API_MAIN];
+  const api = children.start('api', apiArgs, serviceEnv({ PORT: String(apiPort), RUN_WORKERS: 'false' }));
+  const floor = children.start('floor', ['-r', 'ts-node/register/transpile-only', FLOOR], {
+    PATH: process.env.PATH,
+    PORT: String(floorPort),
+    DATABASE_URL: FLOOR_DB,
+    JWT_SECRET,
+    GLOBAL_CACHE_FRESHNESS_DAYS: '0',
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+  });
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const floorUrl = `http://127.0.0.1:${floorPort}`;
+  const probeToken = token('bench-probe');
+  await waitUntil(
+    'the API to answer',
+    async () =>
+      (
+        await fetch(`${apiUrl}/api/v1/operations/credits/balance`, {
+          headers: { authorization: `Bearer ${probeToken}` },
+        })
+      ).status === 200,
+    children,
+    [api],
+  );
+  await waitUntil('the floor to answer', async () => (await fetch(`${floorUrl}/health`)).ok, children, [floor]);
+  return { api, floor, apiUrl, floorUrl };
+}
+
+/** Worker processes for the pipeline phases, with the call probe preloaded; resolves when Bull sees them all. */
+async function startWorkers(count: number, env: Record<string, string>): Promise<Child[]> {
+  const workers = Array.from({ length: count }, (_, i) =>
+    children.start(
+      `worker-${i + 1}`,
+      ['-r', PROBE, WORKER_MAIN],
+      serviceEnv({ ...env, BENCH_PROBE_MODULE: PROBE_TARGET, RUN_WORKERS: 'true' }),
+      { ipc: true },
+    ),
+  );
+  const queue = new Bull(QUEUE_NAME, REDIS_URL, { prefix: PREFIX });
+  try {
+    await waitUntil(
+      `${count} worker process(es) to take jobs`,
+      async () => (await queue.getWorkers()).length >= count,
+      children,
+      workers,
+    );
+  } finally {
+    await queue.close();
+  }
+  return workers;
+}
+
+type Call = [provider: string, at: number, leads: number];
+
+function collectCalls(worker: Child): Promise<Call[]> {
+  return new Promise((resolveCalls, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${worker.name} did not report its provider calls`)), 5000);
+    const onMessage = (message: { type?: string; calls?: Call[] }) => {
+      if (message?.type !== 'bench:calls') return;
+      clearTimeout(timer);
+      worker.proc.off('message', onMessage);
+      resolveCalls(message.calls ?? []);
+    };
+    worker.proc.on('message', onMessage);
+    worker.proc.send('bench:calls');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request plans: every request creates new enrichments (fresh leads or a fresh org).
+
+function manualPlan(orgs: string[], ids: string[]): () => PlannedRequest {
+  const tokens = orgs.map(token);
+  const cursor = orgs.map((_, i) => (i * 7919) % ids.length);
+  let turn = 0;
+  return () => {
+    const org = turn++ % orgs.length;
+    const at = cursor[org];
+    cursor[org] = (at + 2) % ids.length;
+    const includedIds = [ids[at], ids[(at + 1) % ids.length]];
+    return {
+      token: tokens[org],
+      body: JSON.stringify({ selection: { mode: 'manual', includedIds }, field: 'emails' }),
+    };
+  };
+}
+
+/** One fresh org per request, windows spread over the lead order. */
+function bulkPlan(orgs: string[], size: number, people: number): () => PlannedRequest {
+  let turn = 0;
+  return () => {
+    const i = turn++;
+    if (i >= orgs.length) throw new Error('bulk plan ran out of orgs');
+    const startIndex = (i * 997) % Math.max(1, people - size);
+    return {
+      token: token(orgs[i]),
+      body: JSON.stringify({
+        selection: { mode: 'bulk', startIndex, targetCount: size, filters: {} },
+        field: 'emails',
+      }),
+      expectItems: size,
+    };
+  };
+}
+
+/** Org i takes the i-th window of `size` leads, so one run never asks for one lead twice per org. */
+function pipelinePlan(orgs: string[], size: number, people: number): () => PlannedRequest {
+  let turn = 0;
+  return () => {
+    const i = turn++;
+    return {
+      token: token(orgs[i]),
+      body: JSON.stringify({
+        selection: {
+          mode: 'bulk',
+          startIndex: (i * size) % Math.max(1, people - size + 1),
+          targetCount: size,
+          filters: {},
+        },
+        field: 'emails',
+      }),
+      expectItems: size,
+    };
+  };
+}
+
+const orgsOf = (phase: string, count: number) => Array.from({ length: count }, (_, i) => `bench-${phase}-${i}`);
+
+const stats = (r: LoadResult): LatencyStats => ({
+  requests: r.requests,
+  p50: r.p50,
+  p90: r.p90,
+  p99: r.p99,
+  max: r.max,
+});
+
+// ---------------------------------------------------------------------------------------------
+
+async function countStatuses(db: Client): Promise<{ finished: number; failed: number; total: number }> {
+  const { rows } = await db.query<{ finished: number; failed: number; total: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'finished')::int AS finished,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*)::int AS total FROM enrichment`,
+  );
+  return rows[0];
+}
+
+/**
+ * Flushes dirty pages (CHECKPOINT is server-wide) so that one run's writes are not paid for
+ * by the next run's measurements, whichever side that is.
+ */
+async function settle(db: Client): Promise<void> {
+  await db.query('CHECKPOINT');
+}
+
+async function pipelineRun(db: Client, servers: Servers, workerCount: number): Promise<PipelineRun> {
+  await resetActivity(db);
+  await settle(db);
+  await flushPrefix(REDIS_URL, PREFIX);
+  const orgs = orgsOf(`pipe${workerCount}`, S.pipelineOrgs);
+  await grantCredits(db, orgs, CREDITS_PER_ORG);
+  const workers = await startWorkers(workerCount, {});
+  const expected = S.pipelineOrgs * S.pipelineLeadsPerOrg;
+  try {
+    const start = Date.now();
+    await runLoad({
+      url: servers.apiUrl,
+      connections: Math.min(2, orgs.length),
+      amount: orgs.length,
+      next: pipelinePlan(orgs, S.pipelineLeadsPerOrg, S.people),
+    });
+    const deadline = start + 300_000;
+    let counts = await countStatuses(db);
+    while (counts.finished + counts.failed < expected) {
+      children.assertAlive(...workers, servers.api);
+      if (Date.now() > deadline) throw new Error(`pipeline stuck at ${counts.finished}/${expected} finished`);
+      await delay(25);
+      counts = await countStatuses(db);
+    }
+    const seconds = (Date.now() - start) / 1000;
+    if (counts.failed > 0) throw new Error(`${counts.failed} enrichments failed in the pipeline run`);
+    const { rows } = await db.query<{ span: number }>(
+      'SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM enrichment',
+    );
+    return {
+      workers: workerCount,
+      enrichments: expected,
+      seconds,
+      perSecond: expected / seconds,
+      dbSpanSeconds: rows[0].span,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => children.stop(w)));
+  }
+}
+
+/** Most calls in any span of `windowMs` (two pointers over the sorted times). */
+function maxSliding(times: number[], windowMs: number): number {
+  let best = 0;
+  let first = 0;
+  for (let last = 0; last < times.length; last += 1) {
+    while (times[last] - times[first] >= windowMs) first += 1;
+    best = Math.max(best, last - first + 1);
+  }
+  return best;
+}
+
+/** Most calls in one of the limiter's windows: each opens at the first call after the previous one closed. */
+function maxFixed(times: number[], windowMs: number): number {
+  let best = 0;
+  let i = 0;
+  while (i < times.length) {
+    const end = times[i] + windowMs;
+    let j = i;
+    while (j < times.length && times[j] < end) j += 1;
+    best = Math.max(best, j - i);
+    i = j;
+  }
+  return best;
+}
+
+async function rateLimitRun(db: Client, servers: Servers): Promise<Results['rateLimit']> {
+  await resetActivity(db);
+  await flushPrefix(REDIS_URL, PREFIX);
+  await settle(db);
+  const orgs = orgsOf('ratelimit', S.rlOrgs);
+  await grantCredits(db, orgs, CREDITS_PER_ORG);
+  const workers = await startWorkers(2, {
+    PROVIDER_RATE_LIMIT: String(S.rlLimit),
+    PROVIDER_RATE_WINDOW_MS: String(S.rlWindowMs),
+  });
+  const expected = S.rlOrgs * S.rlLeadsPerOrg;
+  try {
+    await runLoad({
+      url: servers.apiUrl,
+      connections: Math.min(2, orgs.length),
+      amount: orgs.length,
+      next: pipelinePlan(orgs, S.rlLeadsPerOrg, S.people),
+    });
+    // Wait for the measured span to pass after the first call, then note whether work was left.
+    const recorded: Call[] = [];
+    let first: number | null = null;
+    const deadline = Date.now() + 60_000;
+    while (first === null) {
+      recorded.push(...(await Promise.all(workers.map(collectCalls))).flat());
+      if (recorded.length > 0) first = Math.min(...recorded.map(([, at]) => at));
+      else if (Date.now() > deadline) throw new Error('no provider call was made');
+      else await delay(50);
+    }
+    const spanMs = S.rlWindows * S.rlWindowMs;
+    // The slowest provider starts later than the first: measure every one over its own span.
+    await delay(Math.max(0, first + spanMs + S.rlWindowMs - Date.now()));
+    const counts = await countStatuses(db);
+    const stillWorking = counts.finished + counts.failed < expected;
+    const calls = [...recorded, ...(await Promise.all(workers.map(collectCalls))).flat()];
+    const byProvider = new Map<string, number[]>();
+    for (const [provider, at] of calls) byProvider.set(provider, [...(byProvider.get(provider) ?? []), at]);
+    const providers: Record<string, ProviderAdherence> = {};
+    for (const [provider, unsorted] of byProvider) {
+      const times = unsorted.sort((a, b) => a - b);
+      const measuredCalls = times.filter((t) => t < times[0] + spanMs).length;
+      providers[provider] = {
+        calls: times.length,
+        measuredCalls,
+        windows: S.rlWindows,
+        adherence: measuredCalls / (S.rlWindows * S.rlLimit),
+        maxSlidingWindow: maxSliding(times, S.rlWindowMs),
+        maxFixedWindow: maxFixed(times, S.rlWindowMs),
+        saturated: stillWorking && times[times.length - 1] >= times[0] + spanMs,
+      };
+    }
+    const all = Object.values(providers);
+    return {
+      limit: S.rlLimit,
+      windowMs: S.rlWindowMs,
+      workers: 2,
+      providers,
+      adherence: all.length ? Math.min(...all.map((p) => p.adherence)) : 0,
+      maxInAnyWindow: all.length ? Math.max(...all.map((p) => p.maxSlidingWindow)) : 0,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => children.stop(w)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  log(
+    `${flags.smoke ? 'SMOKE run' : 'full run'}: databases enrichment_${NAME}{,_floor}, Redis prefix ${PREFIX}, output ${OUT}`,
+  );
+  ensureBuilt();
+  if (!existsSync(PROBE_TARGET)) throw new Error(`${PROBE_TARGET} is missing: the build has no simulated provider`);
+
+  log(`preparing databases (migrations + ${S.people} people)`);
+  await Promise.all([prepareDatabase(SERVICE_DB, S.people), prepareDatabase(FLOOR_DB, S.people)]);
+  await flushPrefix(REDIS_URL, PREFIX);
+  const svcDb = new Client({ connectionString: SERVICE_DB });
+  const floorDb = new Client({ connectionString: FLOOR_DB });
+  // On Ctrl-C the clean-up ends every session on the bench databases, these two included.
+  for (const db of [svcDb, floorDb]) db.on('error', () => undefined);
+  await Promise.all([svcDb.connect(), floorDb.connect()]);
+  try {
+    await measure(svcDb, floorDb, startedAt);
+  } finally {
+    await Promise.all([svcDb.end(), floorDb.end()]);
+  }
+}
+
+async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promise<void> {
+  const ids = await leadIds(svcDb);
+
+  const manualOrgs = orgsOf('manual', S.manualOrgs);
+  const warmOrgs = orgsOf('warm', 8);
+  const bulkOrgs = Object.fromEntries(
+    S.bulkSizes.map((size) => [size, orgsOf(`bulk${size}`, S.bulkRequests[size] + S.bulkWarmup)]),
+  );
+  for (const db of [svcDb, floorDb]) {
+    await grantCredits(db, [...manualOrgs, ...warmOrgs, ...Object.values(bulkOrgs).flat()], CREDITS_PER_ORG);
+  }
+
+  log('starting the API (RUN_WORKERS=false) and the floor');
+  const servers = await startServers();
+  const both = [
+    { side: 'service' as const, url: servers.apiUrl, child: servers.api },
+    { side: 'floor' as const, url: servers.floorUrl, child: servers.floor },
+  ];
+
+  // Warm-up: JIT, connection pools, plan caches.
+  for (const { url } of both) {
+    await runLoad({ url, connections: 4, duration: S.warmupS, next: manualPlan(warmOrgs, ids) });
+  }
+
+  // (a) + (f) bulk latency by size, one request at a time, a fresh org per request.
+  const bulk: Record<string, { service: LatencyStats; floor: LatencyStats }> = {};
+  const chart: ChartData = { bulk1000: { service: [], floor: [] }, manual: { service: [], floor: [] } };
+  for (const size of S.bulkSizes) {
+    const entry: Partial<Record<'service' | 'floor', LatencyStats>> = {};
+    for (const { side, url } of both) {
+      log(`bulk mode: ${side}, ${size} leads × ${S.bulkRequests[size]} requests`);
+      const plan = bulkPlan(bulkOrgs[size], size, S.people);
+      await settle(svcDb);
+      await runLoad({ url, connections: 1, amount: S.bulkWarmup, next: plan });
+      const result = await runLoad({ url, connections: 1, amount: S.bulkRequests[size], next: plan });
+      entry[side] = stats(result);
+      if (size === 1000) chart.bulk1000[side] = result.latencies;
+    }
+    bulk[String(size)] = { service: entry.service!, floor: entry.floor! };
+  }
+
+  // (b) + (e) manual mode, and the API's memory under it.
+  const manual: Partial<Record<'service' | 'floor', LoadResult>> = {};
+  const peakRss: Record<'service' | 'floor', number> = { service: 0, floor: 0 };
+  for (const { side, url, child } of both) {
+    log(`manual mode: ${side}, ${S.manualConnections} clients, ${S.manualDurationS} s`);
+    await settle(svcDb);
+    const sampler = setInterval(() => {
+      void memoryOf(child.pid).then((m) => {
+        if (m) peakRss[side] = Math.max(peakRss[side], m.rssMb);
+      });
+    }, 100);
+    try {
+      manual[side] = await runLoad({
+        url,
+        connections: S.manualConnections,
+        duration: S.manualDurationS,
+        next: manualPlan(manualOrgs, ids),
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+  }
+  const apiMemory = await memoryOf(servers.api.pid);
+
+  // (c) pipeline with one and two worker processes, (d) rate-limit adherence.
+  const pipeline: PipelineRun[] = [];
+  for (const workerCount of [1, 2]) {
+    log(`pipeline: ${workerCount} worker process(es), ${S.pipelineOrgs * S.pipelineLeadsPerOrg} enrichments`);
+    pipeline.push(await pipelineRun(svcDb, servers, workerCount));
+  }
+  log(`rate limit: ${S.rlLimit} calls / ${S.rlWindowMs} ms per provider, 2 worker processes`);
+  const rateLimit = await rateLimitRun(svcDb, servers);
+
+  const environment = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    postgres: (await svcDb.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v,
+    commit: gitCommit(),
+  };
+
+  chart.manual.service = manual.service!.latencies;
+  chart.manual.floor = manual.floor!.latencies;
+  const toThroughput = (r: LoadResult) => ({ ...stats(r), rps: r.rps, durationS: r.durationS });
+  const scalingService = S.bulkSizes.map((n) => bulk[String(n)].service.p50);
+  const scalingFloor = S.bulkSizes.map((n) => bulk[String(n)].floor.p50);
+  const partial: Omit<Results, 'targets'> = {
+    generatedAt: new Date().toISOString(),
+    smoke: flags.smoke ?? false,
+    environment,
+    settings: {
+      ...Object.fromEntries(Object.entries(S).filter(([, v]) => typeof v === 'number')),
+      bulkRequests: JSON.stringify(S.bulkRequests),
+      loadClient: 'autocannon 8 (programmatic)',
+      bulkConnections: 1,
+    } as Record<string, number | string>,
+    bulk,
+    manual: {
+      connections: S.manualConnections,
+      orgs: S.manualOrgs,
+      service: toThroughput(manual.service!),
+      floor: toThroughput(manual.floor!),
+    },
+    memory: {
+      apiPeakRssMb: peakRss.service,
+      apiVmHwmMb: apiMemory?.hwmMb ?? Number.NaN,
+      floorPeakRssMb: peakRss.floor,
+    },
+    pipeline,
+    rateLimit,
+    scaling: {
+      leads: S.bulkSizes,
+      serviceP50: scalingService,
+      floorP50: scalingFloor,
+      serviceLinearity: linearity(S.bulkSizes, scalingService),
+      floorLinearity: linearity(S.bulkSizes, scalingFloor),
+    },
+  };
+  const results: Results = { ...partial, targets: evaluateTargets(partial) };
+
+  mkdirSync(OUT, { recursive: true });
+  // Formatted as the repository's prettier would, so the committed results pass `prettier --check`.
+  const table = await format(markdown(results), { parser: 'markdown', printWidth: 120 });
+  writeFileSync(join(OUT, 'results.json'), await format(JSON.stringify(results), { parser: 'json', printWidth: 120 }));
+  writeFileSync(join(OUT, 'results.md'), `${table}\n![latency and scaling](latency.svg)\n`);
+  writeFileSync(join(OUT, 'latency.svg'), svgChart(results, chart));
+  console.log(`\n${table}\n`);
+  log(`wrote results.json, results.md and latency.svg to ${OUT} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+async function cleanUp(): Promise<void> {
+  await children.stopAll();
+  await flushPrefix(REDIS_URL, PREFIX).catch(() => undefined);
+  // Whatever a killed child left open on the bench databases (the databases stay, for inspection).
+  await Promise.all([SERVICE_DB, FLOOR_DB].map((url) => terminateConnections(url).catch(() => undefined)));
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`${signal}: stopping what the bench started`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(cleanUp)
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    console.error(`What the bench's children last wrote:\n${children.tails()}`);
+    await cleanUp();
+    process.exitCode = 1;
+  });

@@ -1,0 +1,34 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ToInt } from '@app/core';
+
+export class CreditHistoryRequestDto {
+  @ApiPropertyOptional({ description: 'ISO 8601; entries at or after', example: '2025-01-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'startDate must be an ISO 8601 date' })
+  startDate?: Date;
+
+  @ApiPropertyOptional({ description: 'ISO 8601; entries at or before', example: '2025-12-31T23:59:59Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'endDate must be an ISO 8601 date' })
+  endDate?: Date;
+
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  limit: number = 100;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  offset: number = 0;
+}

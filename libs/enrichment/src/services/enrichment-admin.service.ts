@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppException, ContactField, ErrorCode } from '@app/core';
+import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
+import { EnrichmentStatus, EnrichmentView, REUSABLE_STATUSES } from '../enrichment.types';
+import { EnrichmentOperationsService, OperationProgress, WithinTransaction } from './enrichment-operations.service';
+import { EnrichmentRequestService } from './enrichment-request.service';
+
+export interface EnrichmentListQuery {
+  orgId?: string;
+  status?: EnrichmentStatus;
+  field?: ContactField;
+  page: number;
+  size: number;
+}
+
+export interface EnrichmentCount {
+  field: ContactField;
+  status: EnrichmentStatus;
+  count: number;
+}
+
+/** What the admin console may do with enrichments, across organisations. */
+@Injectable()
+export class EnrichmentAdminService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly requests: EnrichmentRequestService,
+    private readonly operations: EnrichmentOperationsService,
+  ) {}
+
+  countsByStatus(orgId: string): Promise<EnrichmentCount[]> {
+    return this.dataSource.query(
+      `SELECT field, status, count(*)::int AS count FROM enrichment WHERE org_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [orgId],
+    );
+  }
+
+  async list(query: EnrichmentListQuery): Promise<{ items: EnrichmentView[]; total: number }> {
+    const where = `WHERE ($1::varchar IS NULL OR org_id = $1) AND ($2::varchar IS NULL OR status = $2)
+                     AND ($3::varchar IS NULL OR field = $3)`;
+    const filters = [query.orgId ?? null, query.status ?? null, query.field ?? null];
+    const [rows, [{ total }]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment ${where} ORDER BY created_at DESC, id OFFSET $4 LIMIT $5`,
+        [...filters, query.page * query.size, query.size],
+      ) as Promise<EnrichmentRow[]>,
+      this.dataSource.query(`SELECT count(*)::int AS total FROM enrichment ${where}`, filters) as Promise<
+        { total: number }[]
+      >,
+    ]);
+    return { items: rows.map(toEnrichmentView), total };
+  }
+
+  /**
+   * Retries a failed, timed-out or cancelled enrichment for its org: a new hold (402 when the
+   * org is short), back to pending, queued. Anything else is not retryable (409).
+   */
+  async retry(enrichmentId: string, requestedBy: string, within: WithinTransaction): Promise<EnrichmentView> {
+    const [row]: EnrichmentRow[] = await this.dataSource.query(
+      `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment WHERE id = $1`,
+      [enrichmentId],
+    );
+    if (!row) throw new AppException(ErrorCode.NOT_FOUND, `No enrichment ${enrichmentId}`);
+    if (REUSABLE_STATUSES.includes(row.status)) {
+      throw new AppException(ErrorCode.CONFLICT, `An enrichment in status ${row.status} cannot be retried`, {
+        status: row.status,
+      });
+    }
+    const { enrichments } = await this.requests.createEnrichments(
+      { orgId: row.org_id, userId: requestedBy, field: row.field, leadIds: [row.entity_id], operationKind: null },
+      within,
+    );
+    return enrichments[0];
+  }
+
+  cancelOperation(operationId: string, within: WithinTransaction): Promise<OperationProgress> {
+    return this.operations.cancel(operationId, null, within);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './ops.module';
+export * from './rate-limit/not-rate-limited.decorator';

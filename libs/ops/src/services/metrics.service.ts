@@ -1,0 +1,126 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig, AppException, ErrorCode } from '@app/core';
+import { CreditsService } from '@app/credits';
+import { EnrichmentStatsService } from '@app/enrichment';
+import { QueueRegistry } from './queue-registry.service';
+import { withTimeout } from './with-timeout';
+
+/** How long one scrape-time source (a queue, a query) may take before the scrape goes on without it. */
+const COLLECT_TIMEOUT_MS = 2000;
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'] as const;
+
+/** A label value for "no provider" (nothing found, or not processed yet). */
+export const NO_PROVIDER = 'none';
+
+/**
+ * The Prometheus registry of this process. HTTP latency is observed as requests finish;
+ * everything else is read at scrape time from Redis (queue depth) and PostgreSQL (outcomes,
+ * credits held), so the figures cover every API and worker process, not just this one.
+ * One registry per app (not prom-client's global one), so several apps can share a process.
+ */
+@Injectable()
+export class MetricsService {
+  private readonly logger = new Logger(MetricsService.name);
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly queueJobs = new Gauge({
+    name: 'queue_jobs',
+    help: 'Jobs per Bull queue and state, read from Redis at scrape time',
+    labelNames: ['queue', 'state'],
+    registers: [this.registry],
+  });
+
+  private readonly enrichmentOutcomes = new Gauge({
+    name: 'enrichment_outcomes',
+    help: 'Enrichment records by provider (none: nothing found yet), field, status and data_found, from PostgreSQL',
+    labelNames: ['provider', 'field', 'status', 'data_found'],
+    registers: [this.registry],
+  });
+
+  private readonly creditsHeld = new Gauge({
+    name: 'credits_held',
+    help: 'Credits held by unsettled work, all organisations, from PostgreSQL',
+    registers: [this.registry],
+  });
+
+  private readonly collectorUp = new Gauge({
+    name: 'metrics_collector_up',
+    help: '1 when the scrape-time source answered, 0 when its figures are missing from this scrape',
+    labelNames: ['collector'],
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly queues: QueueRegistry,
+    private readonly enrichmentStats: EnrichmentStatsService,
+    private readonly credits: CreditsService,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** With METRICS_TOKEN set, the scraper must present it as a bearer token. */
+  assertScraperAllowed(authorization: string | undefined): void {
+    const expected = this.config.METRICS_TOKEN;
+    if (!expected) return;
+    const given = Buffer.from(authorization?.replace(/^Bearer\s+/i, '') ?? '');
+    const wanted = Buffer.from(expected);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      throw new AppException(ErrorCode.UNAUTHORIZED, 'GET /metrics needs the metrics bearer token');
+    }
+  }
+
+  /** Reads the scrape-time sources, then renders the whole registry in the Prometheus text format. */
+  async render(): Promise<string> {
+    this.queueJobs.reset();
+    this.enrichmentOutcomes.reset();
+    this.creditsHeld.reset();
+    await Promise.all([
+      ...this.queues.queues().map((queue) =>
+        this.collect(`queue:${queue.name}`, async () => {
+          const counts = await withTimeout(queue.getJobCounts(), COLLECT_TIMEOUT_MS, `queue ${queue.name}`);
+          const byState = counts as unknown as Record<string, number | undefined>;
+          for (const state of JOB_STATES) this.queueJobs.set({ queue: queue.name, state }, byState[state] ?? 0);
+        }),
+      ),
+      this.collect('enrichment_outcomes', async () => {
+        const rows = await withTimeout(this.enrichmentStats.outcomeCounts(), COLLECT_TIMEOUT_MS, 'outcomes');
+        for (const row of rows) {
+          const dataFound = row.dataFound === null ? 'unknown' : String(row.dataFound);
+          const labels = { provider: row.provider ?? NO_PROVIDER, field: row.field, status: row.status };
+          this.enrichmentOutcomes.set({ ...labels, data_found: dataFound }, row.count);
+        }
+      }),
+      this.collect('credits_held', async () => {
+        this.creditsHeld.set(await withTimeout(this.credits.totalHeld(), COLLECT_TIMEOUT_MS, 'credits held'));
+      }),
+    ]);
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Runs one source; a failing source is reported by metrics_collector_up, never fails the scrape. */
+  private async collect(collector: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      this.collectorUp.set({ collector }, 1);
+    } catch (error) {
+      this.collectorUp.set({ collector }, 0);
+      this.logger.warn(`Metrics source ${collector} failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+}

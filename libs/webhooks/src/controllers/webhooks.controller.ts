@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '@app/auth';
+import { ErrorEnvelopeDto } from '@app/core';
+import { CreateWebhookRequestDto } from '../dtos/create-webhook.request.dto';
+import { ListDeliveriesRequestDto } from '../dtos/list-deliveries.request.dto';
+import { WebhookDeliveryResponseDto } from '../dtos/webhook-delivery.response.dto';
+import { CreatedWebhookEndpointResponseDto, WebhookEndpointResponseDto } from '../dtos/webhook-endpoint.response.dto';
+import { WebhookEndpointsService } from '../services/webhook-endpoints.service';
+import { WebhookIdPipe } from './webhook-id.pipe';
+
+const ID_PARAM = { name: 'id', format: 'uuid', description: 'The webhook endpoint id' } as const;
+const NOT_FOUND = { type: ErrorEnvelopeDto, description: "NOT_FOUND: no such endpoint in the caller's org" };
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'VALIDATION_ERROR: invalid body, query or id' })
+@ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
+@Controller('api/v1/webhooks')
+export class WebhooksController {
+  constructor(private readonly endpoints: WebhookEndpointsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    summary: 'Register an endpoint for signed event deliveries',
+    description:
+      'The answer carries the signing secret, generated when none is given: it is shown this once. ' +
+      'Deliveries are POSTs signed with `Webhook-Signature: v1=<hex HMAC-SHA256(secret, "<Webhook-Timestamp>.<body>")>`.',
+  })
+  @ApiCreatedResponse({ type: CreatedWebhookEndpointResponseDto })
+  create(
+    @Body() body: CreateWebhookRequestDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<CreatedWebhookEndpointResponseDto> {
+    return this.endpoints.create({ orgId: user.orgId, url: body.url, secret: body.secret, events: body.events });
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The organisation's endpoints (secrets are never shown again)" })
+  @ApiOkResponse({ type: [WebhookEndpointResponseDto] })
+  list(@CurrentUser() user: AuthUser): Promise<WebhookEndpointResponseDto[]> {
+    return this.endpoints.list(user.orgId);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete an endpoint, its pending deliveries and its delivery log' })
+  @ApiParam(ID_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse(NOT_FOUND)
+  remove(@Param('id', WebhookIdPipe) id: string, @CurrentUser() user: AuthUser): Promise<void> {
+    return this.endpoints.remove(user.orgId, id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: "The endpoint's delivery attempts, most recent first" })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: [WebhookDeliveryResponseDto] })
+  @ApiNotFoundResponse(NOT_FOUND)
+  deliveries(
+    @Param('id', WebhookIdPipe) id: string,
+    @Query() query: ListDeliveriesRequestDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<WebhookDeliveryResponseDto[]> {
+    return this.endpoints.listDeliveries(user.orgId, id, query.limit);
+  }
+}

@@ -1,0 +1,23 @@
+/** Queue and job names of the webhooks module, and the data each job carries. */
+export enum WebhookQueueName {
+  WEBHOOKS = 'webhooks',
+}
+
+export enum WebhookJobName {
+  /** Make the next delivery attempt of one event. */
+  DELIVER = 'deliver',
+  /** Queue events nobody queued (Redis down at commit) or whose job was lost. */
+  SWEEP = 'webhook-sweep',
+}
+
+export interface WebhookJobDataMap {
+  [WebhookJobName.DELIVER]: { eventId: string };
+  [WebhookJobName.SWEEP]: Record<string, never>;
+}
+
+export const ALL_WEBHOOK_JOB_NAMES = Object.values(WebhookJobName);
+
+/** One job per event, so queueing the same event twice (dispatch and sweep racing) adds nothing. */
+export function deliveryJobId(eventId: string): string {
+  return `deliver-${eventId}`;
+}

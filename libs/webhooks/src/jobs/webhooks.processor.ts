@@ -1,0 +1,63 @@
+import { InjectQueue, OnQueueFailed, Processor } from '@nestjs/bull';
+import { Logger, OnModuleInit } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { AppConfig } from '@app/core';
+import { WebhookDeliveryService } from '../services/webhook-delivery.service';
+import { WebhookQueueService } from '../services/webhook-queue.service';
+import { ALL_WEBHOOK_JOB_NAMES, WebhookJobDataMap, WebhookJobName, WebhookQueueName } from './webhook-jobs';
+
+type Handlers = { [N in WebhookJobName]: (job: Job<WebhookJobDataMap[N]>) => Promise<void> };
+
+/** Raised to make Bull schedule the next attempt with backoff; the attempt itself is already recorded. */
+class RetryLater extends Error {}
+
+/**
+ * Thin: each job goes to its handler. A failed attempt that has attempts left throws, so
+ * Bull retries it with exponential backoff. Only processes that run workers include it.
+ */
+@Processor(WebhookQueueName.WEBHOOKS)
+export class WebhooksProcessor implements OnModuleInit {
+  private readonly logger = new Logger(WebhooksProcessor.name);
+
+  private readonly handlers: Handlers = {
+    [WebhookJobName.DELIVER]: async (job) => {
+      const outcome = await this.delivery.attempt(job.data.eventId);
+      if (outcome === 'retry') throw new RetryLater(`Delivery of event ${job.data.eventId} will be retried`);
+    },
+    [WebhookJobName.SWEEP]: async () => {
+      await this.queue.sweep();
+    },
+  };
+
+  constructor(
+    private readonly delivery: WebhookDeliveryService,
+    private readonly queue: WebhookQueueService,
+    @InjectQueue(WebhookQueueName.WEBHOOKS) private readonly bullQueue: Queue<WebhookJobDataMap[WebhookJobName]>,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const missing = ALL_WEBHOOK_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
+    if (missing.length > 0) throw new Error(`No handler for webhook job(s): ${missing.join(', ')}`);
+    // Registered here rather than with @Process so concurrency comes from the validated config.
+    void this.bullQueue.process('*', this.config.WEBHOOK_CONCURRENCY, (job) => this.handle(job));
+    // Not awaited: a worker that boots while Redis is down must still come up.
+    this.queue
+      .scheduleSweep()
+      .catch((error: unknown) => this.logger.warn(`Could not schedule the webhook sweep: ${String(error)}`));
+  }
+
+  async handle(job: Job<WebhookJobDataMap[WebhookJobName]>): Promise<void> {
+    const handler = this.handlers[job.name as WebhookJobName] as
+      ((job: Job<WebhookJobDataMap[WebhookJobName]>) => Promise<void>) | undefined;
+    if (!handler) throw new Error(`No handler for webhook job "${job.name}"`);
+    await handler(job);
+  }
+
+  @OnQueueFailed()
+  onFailed(job: Job, error: Error): void {
+    // Failed attempts are already logged with their details by the delivery service.
+    if (!(error instanceof RetryLater))
+      this.logger.warn(`Webhook job ${job.id} (${job.name}) failed: ${error.message}`);
+  }
+}

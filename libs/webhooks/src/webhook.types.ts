@@ -1,0 +1,19 @@
+/** The event types an endpoint can subscribe to. */
+export enum WebhookEventType {
+  OPERATION_COMPLETED = 'operation.completed',
+}
+
+export const ALL_WEBHOOK_EVENT_TYPES = Object.values(WebhookEventType);
+
+/** An event's delivery outcome, and one attempt's: `pending` until it is known. */
+export enum WebhookDeliveryStatus {
+  PENDING = 'pending',
+  SUCCEEDED = 'succeeded',
+  FAILED = 'failed',
+}
+
+/** What a module publishes; `data` is sent to the receiver as it is. */
+export interface WebhookEventInput {
+  type: `${WebhookEventType}`;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,149 @@
+import type { Pool } from 'pg';
+import {
+  BULK,
+  call,
+  createPool,
+  EnrichmentObject,
+  finishScenario,
+  grant,
+  leadIds,
+  manual,
+  token,
+} from './support/harness';
+import { ApiProcess, baseEnv, ManagedProcess, RedisServer, startApi, startWorker, stopAll } from './support/processes';
+import { ScenarioTally } from './support/summary';
+
+jest.setTimeout(180000);
+
+const SUITE = 'concurrency';
+const PRICE_EMAILS = 5;
+
+/**
+ * Two API processes (requests alternate between them, so the org lock is the only thing
+ * serialising them) and one worker process, on the suite's own Redis.
+ */
+describe('Concurrency: nothing overspent, nothing duplicated', () => {
+  let db: Pool;
+  let redis: RedisServer;
+  let apis: ApiProcess[];
+  let worker: ManagedProcess;
+  let env: Record<string, string>;
+  const url = (i: number) => apis[i % apis.length].url;
+
+  beforeAll(async () => {
+    db = createPool();
+    redis = await RedisServer.start();
+    env = { ...baseEnv(redis.url), RUN_WORKERS: 'false' };
+    apis = await Promise.all([startApi(env, { name: 'api-1' }), startApi(env, { name: 'api-2' })]);
+  });
+
+  afterAll(async () => {
+    await stopAll();
+    await db.end();
+  });
+
+  it('200 concurrent requests against credits for a quarter of them: exactly 50 × 201, 150 × 402', async () => {
+    const tally = new ScenarioTally(SUITE, '200 concurrent requests, credits for 50');
+    const org = 'org_rel_quarter';
+    await grant(url(0), org, 50 * PRICE_EMAILS, tally);
+    const leads = await leadIds(db, 200, 0);
+    const tokens = [token(org, { sub: 'user_a' }), token(org, { sub: 'user_b' })];
+    // No worker yet: a lead released while the burst runs would fund one more request.
+    const results = await Promise.all(
+      leads.map((lead, i) => call(url(i), 'POST', BULK, { token: tokens[i % 2], json: manual([lead]), tally })),
+    );
+    worker = startWorker(env);
+    const statuses = results.map((res) => res.status);
+    tally.details.statuses = countBy(statuses);
+    expect(countBy(statuses)).toEqual({ 201: 50, 402: 150 });
+    for (const res of results.filter((r) => r.status === 402)) {
+      expect(res.body).toMatchObject({ error: { code: 'INSUFFICIENT_CREDITS' } });
+    }
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrichment WHERE org_id = $1`, [
+      org,
+    ]);
+    expect(rows[0].n).toBe(50);
+    expect(await finishScenario(db, tally, [org], { drainMs: 60000 })).toEqual([]);
+  });
+
+  it('50 identical concurrent requests: one enrichment per lead, one hold', async () => {
+    const tally = new ScenarioTally(SUITE, '50 identical concurrent requests');
+    const org = 'org_rel_identical';
+    await grant(url(0), org, 10000, tally);
+    const leads = await leadIds(db, 10, 200);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call(url(i), 'POST', BULK, { token: token(org), json: manual(leads), tally }),
+      ),
+    );
+    tally.details.statuses = countBy(results.map((res) => res.status));
+    expect(results.every((res) => res.status === 201)).toBe(true);
+    const idsPerResponse = results.map((res) => (res.body as EnrichmentObject[]).map((e) => e.id).join(','));
+    expect(new Set(idsPerResponse).size).toBe(1);
+    const { rows } = await db.query<{ enrichments: number; holds: number; held: number }>(
+      `SELECT (SELECT count(*)::int FROM enrichment WHERE org_id = $1) AS enrichments,
+              (SELECT count(*)::int FROM credit_transaction WHERE org_id = $1 AND type = 'credit_reserved') AS holds,
+              (SELECT coalesce(sum(amount), 0)::int FROM credit_transaction WHERE org_id = $1 AND type = 'credit_reserved') AS held`,
+      [org],
+    );
+    expect(rows[0]).toEqual({ enrichments: 10, holds: 1, held: 10 * PRICE_EMAILS });
+    expect(await finishScenario(db, tally, [org], { drainMs: 60000 })).toEqual([]);
+  });
+
+  it('overlapping manual and bulk selections from several users of one org, both fields', async () => {
+    const tally = new ScenarioTally(SUITE, 'overlapping manual and bulk selections, 6 users');
+    const org = 'org_rel_overlap';
+    await grant(url(0), org, 100000, tally);
+    // Bulk windows over all leads (filters {}) overlap each other and the manual picks.
+    const window = await leadIds(db, 160, 0);
+    const requests: { body: unknown; leads: string[]; field: string }[] = [];
+    for (let user = 0; user < 6; user += 1) {
+      for (const field of ['emails', 'phones'] as const) {
+        const start = user * 20;
+        requests.push({
+          body: { selection: { mode: 'bulk', startIndex: start, targetCount: 60, filters: {} }, field },
+          leads: window.slice(start, start + 60),
+          field,
+        });
+        const picks = window.slice(user * 15, user * 15 + 40).filter((_, i) => i % 2 === user % 2);
+        requests.push({ body: manual(picks, field), leads: picks, field });
+      }
+    }
+    const results = await Promise.all(
+      requests.map((request, i) =>
+        call(url(i), 'POST', BULK, { token: token(org, { sub: `user_${i % 6}` }), json: request.body, tally }),
+      ),
+    );
+    tally.details.statuses = countBy(results.map((res) => res.status));
+    expect(results.map((res) => res.status).every((status) => status === 201)).toBe(true);
+
+    // Every response names, for each lead, the one enrichment of that (lead, field).
+    const idByLead = new Map<string, string>();
+    results.forEach((res, i) => {
+      const objects = res.body as EnrichmentObject[];
+      expect(objects.map((e) => e.entityId)).toEqual(requests[i].leads);
+      for (const e of objects) {
+        const key = `${requests[i].field}:${e.entityId}`;
+        expect(idByLead.get(key) ?? e.id).toBe(e.id);
+        idByLead.set(key, e.id);
+      }
+    });
+    const { rows } = await db.query<{ n: number; reserved: number }>(
+      `SELECT (SELECT count(*)::int FROM enrichment WHERE org_id = $1) AS n,
+              (SELECT coalesce(sum(amount), 0)::int FROM credit_transaction WHERE org_id = $1 AND type = 'credit_reserved') AS reserved`,
+      [org],
+    );
+    const distinct = (field: string) => new Set(requests.filter((r) => r.field === field).flatMap((r) => r.leads)).size;
+    expect(rows[0].n).toBe(idByLead.size);
+    // Each (lead, field) was paid for once: by the first request to reach it.
+    expect(rows[0].reserved).toBe(distinct('emails') * PRICE_EMAILS + distinct('phones') * 20);
+    expect(worker.alive).toBe(true);
+    expect(await finishScenario(db, tally, [org], { drainMs: 90000 })).toEqual([]);
+  });
+});
+
+function countBy(values: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,198 @@
+import type { Pool } from 'pg';
+
+export interface Violation {
+  rule: string;
+  orgId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditCounts {
+  orgs: number;
+  enrichments: Record<string, number>;
+  holds: number;
+  settlements: number;
+  granted: number;
+  available: number;
+  held: number;
+  consumed: number;
+  released: number;
+}
+
+export interface AuditOptions {
+  /** Only these orgs (default: every org in the database). */
+  orgs?: readonly string[];
+  /**
+   * After a scenario's drain period nothing may be pending or processing, and every hold
+   * must be settled in full. Without it, only work older than `maxInFlightMs` is a violation.
+   */
+  drained: boolean;
+  maxInFlightMs?: number;
+}
+
+interface Check {
+  rule: string;
+  sql: string;
+}
+
+const FINAL = `('finished', 'failed', 'timeout', 'cancelled')`;
+const SETTLEMENT = `('credit_consumed', 'credit_released')`;
+
+/**
+ * The money and work invariants, each one SQL query returning the offending rows (with an
+ * `org_id` column) over the orgs in $1. Written against the tables, not the services: the
+ * auditor must not share the code it checks.
+ */
+const CHECKS: Check[] = [
+  {
+    rule: 'balance: available + held + consumed = granted, available = granted - reserved + released, held = reserved - consumed - released',
+    sql: `
+      WITH l AS (
+        SELECT o.org_id,
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0)::bigint AS granted,
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_reserved'), 0)::bigint AS reserved,
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_consumed'), 0)::bigint AS consumed,
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_released'), 0)::bigint AS released
+          FROM unnest($1::varchar[]) AS o(org_id)
+          LEFT JOIN credit_transaction t ON t.org_id = o.org_id
+         GROUP BY o.org_id)
+      SELECT l.*, coalesce(a.available, 0) AS available, coalesce(a.held, 0) AS held
+        FROM l LEFT JOIN credit_account a ON a.org_id = l.org_id
+       WHERE coalesce(a.available, 0) + coalesce(a.held, 0) + l.consumed <> l.granted
+          OR coalesce(a.available, 0) <> l.granted - l.reserved + l.released
+          OR coalesce(a.held, 0) <> l.reserved - l.consumed - l.released`,
+  },
+  {
+    rule: 'balances never negative',
+    sql: `SELECT org_id, available, held FROM credit_account
+           WHERE org_id = ANY($1) AND (available < 0 OR held < 0)`,
+  },
+  {
+    rule: 'a (hold, enrichment) pair is settled at most once',
+    sql: `SELECT org_id, hold_id, enrichment_id, count(*)::int AS settlements FROM credit_transaction
+           WHERE org_id = ANY($1) AND type IN ${SETTLEMENT}
+           GROUP BY org_id, hold_id, enrichment_id HAVING count(*) > 1`,
+  },
+  {
+    rule: 'a settlement names a hold and an enrichment of its own org, for the enrichment charge',
+    sql: `SELECT s.org_id, s.id, s.hold_id, s.enrichment_id, s.amount, h.org_id AS hold_org, e.org_id AS enrichment_org
+            FROM credit_transaction s
+            LEFT JOIN credit_transaction h ON h.id = s.hold_id AND h.type = 'credit_reserved'
+            LEFT JOIN enrichment e ON e.id = s.enrichment_id
+           WHERE s.org_id = ANY($1) AND s.type IN ${SETTLEMENT}
+             AND (h.id IS NULL OR e.id IS NULL OR h.org_id <> s.org_id OR e.org_id <> s.org_id
+                  OR (e.credit_transaction_id = s.hold_id AND e.charge <> s.amount))`,
+  },
+  {
+    rule: "a hold's settlements never exceed the hold",
+    sql: `SELECT h.org_id, h.id AS hold_id, h.amount, sum(s.amount)::int AS settled
+            FROM credit_transaction h
+            JOIN credit_transaction s ON s.hold_id = h.id AND s.type IN ${SETTLEMENT}
+           WHERE h.org_id = ANY($1) AND h.type = 'credit_reserved'
+           GROUP BY h.org_id, h.id, h.amount HAVING sum(s.amount) > h.amount`,
+  },
+  {
+    rule: 'a final enrichment is settled exactly once against its hold; work in flight not at all',
+    sql: `SELECT e.org_id, e.id, e.status, e.credit_transaction_id, count(s.id)::int AS settlements
+            FROM enrichment e
+            LEFT JOIN credit_transaction s
+              ON s.hold_id = e.credit_transaction_id AND s.enrichment_id = e.id AND s.type IN ${SETTLEMENT}
+           WHERE e.org_id = ANY($1) AND e.credit_transaction_id IS NOT NULL
+           GROUP BY e.org_id, e.id, e.status, e.credit_transaction_id
+          HAVING (e.status IN ${FINAL} AND count(s.id) <> 1) OR (e.status NOT IN ${FINAL} AND count(s.id) <> 0)`,
+  },
+  {
+    rule: 'found data is captured, everything else released',
+    sql: `SELECT e.org_id, e.id, e.status, e.data_found, s.type
+            FROM enrichment e
+            JOIN credit_transaction s
+              ON s.hold_id = e.credit_transaction_id AND s.enrichment_id = e.id AND s.type IN ${SETTLEMENT}
+           WHERE e.org_id = ANY($1)
+             AND (s.type = 'credit_consumed') <> (e.status = 'finished' AND coalesce(e.data_found, false))`,
+  },
+  {
+    rule: 'an enrichment points at a hold of its own org',
+    sql: `SELECT e.org_id, e.id, e.credit_transaction_id FROM enrichment e
+            LEFT JOIN credit_transaction h ON h.id = e.credit_transaction_id AND h.type = 'credit_reserved'
+           WHERE e.org_id = ANY($1) AND (h.id IS NULL OR h.org_id <> e.org_id)`,
+  },
+  {
+    rule: 'one enrichment per (org, entity, field)',
+    sql: `SELECT org_id, entity_type, entity_id, field, count(*)::int AS n FROM enrichment
+           WHERE org_id = ANY($1) GROUP BY org_id, entity_type, entity_id, field HAVING count(*) > 1`,
+  },
+];
+
+const DRAINED_CHECKS: Check[] = [
+  {
+    rule: 'nothing pending or processing after the drain period',
+    sql: `SELECT org_id, id, status, job_id, updated_at FROM enrichment
+           WHERE org_id = ANY($1) AND status IN ('pending', 'processing')`,
+  },
+  {
+    rule: 'every hold is settled in full once its work is final',
+    sql: `SELECT h.org_id, h.id AS hold_id, h.amount, coalesce(sum(s.amount), 0)::int AS settled
+            FROM credit_transaction h
+            LEFT JOIN credit_transaction s ON s.hold_id = h.id AND s.type IN ${SETTLEMENT}
+           WHERE h.org_id = ANY($1) AND h.type = 'credit_reserved'
+           GROUP BY h.org_id, h.id, h.amount HAVING coalesce(sum(s.amount), 0) <> h.amount`,
+  },
+];
+
+const IN_FLIGHT_CHECK: Check = {
+  rule: 'nothing pending or processing longer than its limit',
+  sql: `SELECT org_id, id, status, created_at FROM enrichment
+         WHERE org_id = ANY($1) AND status IN ('pending', 'processing')
+           AND updated_at < now() - make_interval(secs => $2::double precision / 1000)`,
+};
+
+/**
+ * Runs every invariant over the given orgs (or all of them) and returns the violations (an
+ * empty list is a pass) with the figures they were checked on.
+ */
+export async function audit(
+  db: Pool,
+  options: AuditOptions,
+): Promise<{ violations: Violation[]; counts: AuditCounts }> {
+  const orgs =
+    options.orgs ??
+    (
+      await db.query<{ org_id: string }>(
+        `SELECT org_id FROM credit_account UNION SELECT org_id FROM credit_transaction UNION SELECT org_id FROM enrichment`,
+      )
+    ).rows.map((row) => row.org_id);
+  const violations: Violation[] = [];
+  const run = async (check: Check, params: unknown[]) => {
+    const { rows } = await db.query<Record<string, unknown> & { org_id: string }>(check.sql, params);
+    for (const { org_id: orgId, ...detail } of rows.slice(0, 20)) violations.push({ rule: check.rule, orgId, detail });
+    if (rows.length > 20) violations.push({ rule: check.rule, orgId: null, detail: { more: rows.length - 20 } });
+  };
+  for (const check of CHECKS) await run(check, [orgs]);
+  if (options.drained) for (const check of DRAINED_CHECKS) await run(check, [orgs]);
+  else await run(IN_FLIGHT_CHECK, [orgs, options.maxInFlightMs ?? 60000]);
+  return { violations, counts: await countsOf(db, orgs) };
+}
+
+async function countsOf(db: Pool, orgs: readonly string[]): Promise<AuditCounts> {
+  const statuses = await db.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM enrichment WHERE org_id = ANY($1) GROUP BY status ORDER BY status',
+    [orgs],
+  );
+  const [ledger] = (
+    await db.query<Omit<AuditCounts, 'orgs' | 'enrichments'>>(
+      `SELECT count(*) FILTER (WHERE type = 'credit_reserved')::int AS holds,
+              count(*) FILTER (WHERE type IN ${SETTLEMENT})::int AS settlements,
+              coalesce(sum(amount) FILTER (WHERE type = 'credit_added'), 0)::int AS granted,
+              coalesce(sum(amount) FILTER (WHERE type = 'credit_consumed'), 0)::int AS consumed,
+              coalesce(sum(amount) FILTER (WHERE type = 'credit_released'), 0)::int AS released,
+              (SELECT coalesce(sum(available), 0)::int FROM credit_account WHERE org_id = ANY($1)) AS available,
+              (SELECT coalesce(sum(held), 0)::int FROM credit_account WHERE org_id = ANY($1)) AS held
+         FROM credit_transaction WHERE org_id = ANY($1)`,
+      [orgs],
+    )
+  ).rows;
+  return {
+    orgs: orgs.length,
+    enrichments: Object.fromEntries(statuses.rows.map((row) => [row.status, row.n])),
+    ...ledger,
+  };
+}

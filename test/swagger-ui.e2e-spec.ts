@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Browser, chromium } from 'playwright-core';
+import { Role } from '../libs/auth/src';
+import { CONTRACT_EXAMPLE_LEAD_IDS } from '../libs/leads/src';
+import { createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
+
+/** Debian's `chromium` package (.ci/run installs it): no browser is downloaded. */
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT_DIR = join(__dirname, '..', 'test-output');
+const ORG = 'org_swagger_ui';
+const BULK_PATH = '/api/v1/operations/enrichment/bulk';
+
+/**
+ * What the README tells a newcomer to do, done by a real browser: open /docs, Authorize
+ * with a member token, run the bulk endpoint's manual example with "Try it out", see 201.
+ */
+describe('Swagger UI in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RUN_WORKERS: 'false' });
+    await resetState(t.config, t.dataSource);
+    await t.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t.close();
+  });
+
+  it('authorizes with a token and runs the manual bulk example: 201 with one enrichment per lead', async () => {
+    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_swagger', role: Role.ADMIN });
+    await t
+      .http()
+      .post(`/api/v1/admin/orgs/${ORG}/credits`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ amount: 1000, source: 'manual' })
+      .expect(201);
+    const member = tokenFor(t.config, { orgId: ORG });
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(`${baseUrl}/docs`);
+
+    await page.locator('.scheme-container button.authorize').click();
+    const dialog = page.locator('.modal-ux');
+    await dialog.locator('input[type="text"]').fill(member);
+    await dialog.locator('button.authorize').click();
+    await dialog.locator('button.btn-done').click();
+
+    const operation = page.locator('.opblock-post', {
+      has: page.locator(`.opblock-summary-path[data-path="${BULK_PATH}"]`),
+    });
+    await operation.locator('.opblock-summary').first().click();
+    await operation.locator('button.try-out__btn').click();
+    await operation.locator('.opblock-section-request-body select.examples-select-element').selectOption('manual');
+    const body = operation.locator('.opblock-section-request-body textarea');
+    await expectTextContains(() => body.inputValue(), CONTRACT_EXAMPLE_LEAD_IDS[0]);
+    await operation.locator('button.execute').click();
+
+    const status = operation.locator('.live-responses-table .response .response-col_status').first();
+    await status.waitFor();
+    expect((await status.textContent())?.trim()).toBe('201');
+    const responseBody = await operation
+      .locator('.live-responses-table .response-col_description pre')
+      .first()
+      .textContent();
+    const enrichments = JSON.parse(responseBody ?? '[]') as { entityId: string; status: string }[];
+    expect(enrichments.map((e) => e.entityId)).toEqual(CONTRACT_EXAMPLE_LEAD_IDS.slice(0, 2));
+
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    // The request body, Execute and the live 201 fit in one viewport from the example picker down.
+    await operation.locator('.opblock-section-request-body').evaluate((element) => element.scrollIntoView());
+    await page.screenshot({ path: join(OUTPUT_DIR, 'swagger-ui-bulk-201.png') });
+    await page.close();
+  });
+});
+
+async function expectTextContains(read: () => Promise<string>, expected: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let text = await read();
+  while (!text.includes(expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    text = await read();
+  }
+  expect(text).toContain(expected);
+}
