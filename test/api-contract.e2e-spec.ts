@@ -121,6 +121,17 @@ describe('The API contract: errors, auth, polling, credits, OpenAPI', () => {
     });
   });
 
+  it('prototype keys and absurd nesting are 400s naming the place, and nothing is written', async () => {
+    const sneaky = await post(
+      '{"selection":{"mode":"bulk","startIndex":0,"targetCount":10,"filters":{"__proto__":{"job_title":["x"]}}},"field":"emails"}',
+    ).expect(400);
+    expect(sneaky.body.error.details.fields[0].field).toBe('selection.filters.__proto__');
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const nested = await post(`{"selection":${deep},"field":"emails"}`).expect(400);
+    expect(nested.body.error.details.fields[0].messages[0]).toMatch(/nested deeper/);
+    await nothingWritten();
+  });
+
   it('malformed JSON is a 400 in the envelope', async () => {
     const res = await post('{"selection": ').expect(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');

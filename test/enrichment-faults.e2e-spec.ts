@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import Redis from 'ioredis';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { EnrichmentProcessingService } from '../libs/enrichment/src/services/enrichment-processing.service';
@@ -134,4 +135,39 @@ describe('Faults: duplicate delivery, provider failures, Redis down', () => {
       await up.close();
     }
   });
+
+  it('Redis flushed with work queued: the periodic sweep (which lives in the process, not in Redis) re-queues it', async () => {
+    const t = await createTestApp({
+      RUN_WORKERS: 'true',
+      RECOVERY_SWEEP_INTERVAL_MS: '200',
+      RECOVERY_STALE_AFTER_MS: '0',
+    });
+    try {
+      await resetState(t.config, t.dataSource);
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.ENRICHMENT));
+      await queue.pause(true);
+      await grant(t, 'org_flush', 1000);
+      const created = await enrich(t, 'org_flush', await leadIds(t.dataSource, 8, 1300));
+      // Everything this deployment keeps in Redis is gone, jobs included.
+      await resetRedisOnly(t);
+      await queue.resume(true);
+      const ids = created.map((row) => row.id);
+      await waitFor(async () => (await statuses(t, ids)).every((row) => row.status === 'finished'));
+      const audit = await auditOrg(t.dataSource, 'org_flush');
+      expect(audit.held).toBe(0);
+      expectLedgerConsistent(audit);
+    } finally {
+      await t.close();
+    }
+  });
 });
+
+async function resetRedisOnly(t: TestApp): Promise<void> {
+  const redis = new Redis(t.config.REDIS_URL);
+  try {
+    const keys = await redis.keys(`${t.config.QUEUE_PREFIX}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}

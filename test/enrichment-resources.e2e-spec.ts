@@ -185,7 +185,15 @@ describe('Batch, single lead, history, lead search, operations, dry run, admin c
       .get('/api/v1/operations/credits/history?startDate=2999-01-01T00:00:00Z')
       .expect(200);
     expect(future.body).toEqual({ transactions: [], count: 0 });
-    for (const query of ['limit=0', 'limit=100001', 'limit=ten', 'offset=-1', 'startDate=yesterday']) {
+    for (const query of [
+      'limit=0',
+      'limit=100001',
+      'limit=ten',
+      'offset=-1',
+      'startDate=yesterday',
+      'startDate=-023855-09-02T04:31:51.344Z',
+      'endDate=+275760-09-13T00:00:00.000Z',
+    ]) {
       await as(member).get(`/api/v1/operations/credits/history?${query}`).expect(400);
     }
     const other = await as(tokenFor(t.config, { orgId: 'org_elsewhere' }))

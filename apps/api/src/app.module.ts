@@ -9,7 +9,7 @@ import {
   createValidationPipe,
   DatabaseModule,
   IdempotencyModule,
-  JsonContentTypeMiddleware,
+  JsonBodyMiddleware,
   LoggingModule,
   QueueRootModule,
 } from '@app/core';
@@ -47,6 +47,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonContentTypeMiddleware).forRoutes('*');
+    consumer.apply(JsonBodyMiddleware).forRoutes('*');
   }
 }

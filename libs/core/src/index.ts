@@ -20,4 +20,5 @@ export * from './http/uuid-param.pipe';
 export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotency.module';
 export * from './idempotency/idempotency.service';
-export * from './http/json-content-type.middleware';
+export * from './http/json-body.middleware';
+export * from './scheduling/periodic-task';

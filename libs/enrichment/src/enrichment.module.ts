@@ -19,6 +19,7 @@ import { EnrichmentOperationsService } from './services/enrichment-operations.se
 import { EnrichmentProcessingService } from './services/enrichment-processing.service';
 import { EnrichmentQueryService } from './services/enrichment-query.service';
 import { EnrichmentQueueService } from './services/enrichment-queue.service';
+import { EnrichmentRecoveryService } from './services/enrichment-recovery.service';
 import { EnrichmentRequestService } from './services/enrichment-request.service';
 import { EnrichmentStatsService } from './services/enrichment-stats.service';
 import { LeadSearchService } from './services/lead-search.service';
@@ -64,7 +65,7 @@ export class EnrichmentModule {
         EnrichmentAdminService,
         LeadSearchService,
         EnrichmentStatsService,
-        ...(workers ? [EnrichmentProcessingService, EnrichmentProcessor] : []),
+        ...(workers ? [EnrichmentProcessingService, EnrichmentProcessor, EnrichmentRecoveryService] : []),
       ],
       exports: [EnrichmentStatsService, EnrichmentAdminService],
     };

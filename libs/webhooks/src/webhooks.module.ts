@@ -11,6 +11,7 @@ import { WebhookDeliveryService } from './services/webhook-delivery.service';
 import { WebhookEndpointsService } from './services/webhook-endpoints.service';
 import { WebhookQueueService } from './services/webhook-queue.service';
 import { WebhooksService } from './services/webhooks.service';
+import { WebhookSweepService } from './services/webhook-sweep.service';
 
 const ENTITIES = [WebhookEndpointEntity, WebhookEventEntity, WebhookDeliveryEntity];
 
@@ -46,7 +47,7 @@ export class WebhooksModule {
       controllers: http ? [WebhooksController] : [],
       providers: [
         ...(http ? [WebhookEndpointsService] : []),
-        ...(workers ? [WebhookDeliveryService, WebhooksProcessor] : []),
+        ...(workers ? [WebhookDeliveryService, WebhooksProcessor, WebhookSweepService] : []),
       ],
     };
   }

@@ -150,6 +150,15 @@ export class AppConfig {
   @Min(0)
   RECOVERY_STALE_AFTER_MS = 10000;
 
+  /**
+   * How long a worker's lock on a running job lasts without renewal; Bull checks for stalled
+   * jobs (their worker died) at the same interval and runs them again.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  JOB_LOCK_DURATION_MS = 30000;
+
   /** A `processing` claim older than this is treated as abandoned by a dead worker. */
   @Transform(toInt)
   @IsInt()

@@ -3,8 +3,6 @@ import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common'
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '@app/core';
 import { EnrichmentProcessingService } from '../services/enrichment-processing.service';
-import { EnrichmentOperationsService } from '../services/enrichment-operations.service';
-import { EnrichmentQueueService } from '../services/enrichment-queue.service';
 import { ALL_JOB_NAMES, JobDataMap, JobName, QueueName } from './enrichment-jobs';
 
 type Handlers = { [N in JobName]: (job: Job<JobDataMap[N]>) => Promise<void> };
@@ -21,17 +19,10 @@ export class EnrichmentProcessor implements OnModuleInit, BeforeApplicationShutd
 
   private readonly handlers: Handlers = {
     [JobName.ENRICH_BATCH]: (job) => this.enrichBatch(job),
-    [JobName.RECOVERY_SWEEP]: async (job) => {
-      await this.processing.expireOverdue();
-      await this.queue.recoverPending(String(job.timestamp));
-      await this.operations.completeStragglers();
-    },
   };
 
   constructor(
     private readonly processing: EnrichmentProcessingService,
-    private readonly queue: EnrichmentQueueService,
-    private readonly operations: EnrichmentOperationsService,
     @InjectQueue(QueueName.ENRICHMENT) private readonly bullQueue: Queue<JobDataMap[JobName]>,
     private readonly config: AppConfig,
   ) {}
@@ -41,10 +32,6 @@ export class EnrichmentProcessor implements OnModuleInit, BeforeApplicationShutd
     if (missing.length > 0) throw new Error(`No handler for job(s): ${missing.join(', ')}`);
     // Registered here rather than with @Process so concurrency comes from the validated config.
     void this.bullQueue.process('*', this.config.WORKER_CONCURRENCY, (job) => this.handle(job));
-    // Not awaited: a worker that boots while Redis is down must still come up.
-    this.queue
-      .scheduleRecoverySweep()
-      .catch((error: unknown) => this.logger.warn(`Could not schedule the recovery sweep: ${String(error)}`));
   }
 
   /**

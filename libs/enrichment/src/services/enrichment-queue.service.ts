@@ -95,20 +95,6 @@ export class EnrichmentQueueService {
     return orphans.length;
   }
 
-  /** Schedules the recovery sweep as a repeatable job, so one process of the cluster runs it per interval. */
-  async scheduleRecoverySweep(): Promise<void> {
-    await this.queue.add(
-      JobName.RECOVERY_SWEEP,
-      {},
-      {
-        jobId: JobName.RECOVERY_SWEEP,
-        repeat: { every: this.config.RECOVERY_SWEEP_INTERVAL_MS },
-        removeOnComplete: true,
-        removeOnFail: 100,
-      },
-    );
-  }
-
   private async isLive(jobId: string): Promise<boolean> {
     const job = await this.queue.getJob(jobId);
     if (!job) return false;

@@ -81,11 +81,12 @@ describe('ProviderRateLimiter (Redis)', () => {
     expect(Math.max(...times.flat())).toBeLessThan(WINDOW_MS - SLACK_MS);
   });
 
-  it('keeps its counts under the configured prefix, expiring with the window', async () => {
+  it('keeps its counts under the configured prefix, expiring with the (guarded) window', async () => {
     await subject.acquire('vendor-e');
     const ttl = await redis.pttl(`${prefix}:provider-rl:vendor-e`);
     expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(WINDOW_MS);
+    // The window plus its 2% (at least 5 ms) guard against delivery jitter.
+    expect(ttl).toBeLessThanOrEqual(WINDOW_MS + Math.max(5, Math.round(WINDOW_MS * 0.02)));
   });
 
   it('closes without ever connecting when it was not used', async () => {

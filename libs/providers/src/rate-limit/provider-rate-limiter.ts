@@ -11,7 +11,7 @@ import type { ProviderRateLimit } from '../provider.interface';
  * the last `window` ms, so no span of `window` ms ever holds more than `limit` calls — a
  * fixed window would let two windows' worth pile up around their boundary, which a vendor
  * counting a sliding window rejects. Returns 0 when admitted, else the ms until a slot frees.
- * KEYS[1] bucket; ARGV[1] window ms; ARGV[2] limit; ARGV[3] a unique member.
+ * KEYS[1] bucket; ARGV[1] window ms (with the guard below); ARGV[2] limit; ARGV[3] a unique member.
  */
 const SLIDING_WINDOW_SCRIPT = `
 local time = redis.call('time')
@@ -26,6 +26,15 @@ end
 local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(tonumber(oldest[2]) + window - now, 1)
 `;
+
+/**
+ * Calls leave this process a moment after Redis admits them, and that moment varies; so the
+ * window is kept 2% longer (at least 5 ms) than the vendor's, lest two calls admitted one
+ * window apart reach the vendor a little closer together.
+ */
+function guardedWindowMs(windowMs: number): number {
+  return windowMs + Math.max(5, Math.round(windowMs * 0.02));
+}
 
 /**
  * Caps the calls to each provider at its own limit (PROVIDER_RATE_LIMIT per
@@ -54,7 +63,14 @@ export class ProviderRateLimiter implements OnApplicationShutdown {
     const key = `${this.config.QUEUE_PREFIX}:provider-rl:${limit.bucket ?? providerName}`;
     for (;;) {
       const waitMs = Number(
-        await this.redis.eval(SLIDING_WINDOW_SCRIPT, 1, key, limit.windowMs, limit.requests, randomUUID()),
+        await this.redis.eval(
+          SLIDING_WINDOW_SCRIPT,
+          1,
+          key,
+          guardedWindowMs(limit.windowMs),
+          limit.requests,
+          randomUUID(),
+        ),
       );
       if (waitMs === 0) return;
       await delay(waitMs);

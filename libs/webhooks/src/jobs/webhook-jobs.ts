@@ -6,13 +6,10 @@ export enum WebhookQueueName {
 export enum WebhookJobName {
   /** Make the next delivery attempt of one event. */
   DELIVER = 'deliver',
-  /** Queue events nobody queued (Redis down at commit) or whose job was lost. */
-  SWEEP = 'webhook-sweep',
 }
 
 export interface WebhookJobDataMap {
   [WebhookJobName.DELIVER]: { eventId: string };
-  [WebhookJobName.SWEEP]: Record<string, never>;
 }
 
 export const ALL_WEBHOOK_JOB_NAMES = Object.values(WebhookJobName);

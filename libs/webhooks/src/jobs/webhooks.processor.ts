@@ -3,7 +3,6 @@ import { Logger, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '@app/core';
 import { WebhookDeliveryService } from '../services/webhook-delivery.service';
-import { WebhookQueueService } from '../services/webhook-queue.service';
 import { ALL_WEBHOOK_JOB_NAMES, WebhookJobDataMap, WebhookJobName, WebhookQueueName } from './webhook-jobs';
 
 type Handlers = { [N in WebhookJobName]: (job: Job<WebhookJobDataMap[N]>) => Promise<void> };
@@ -24,14 +23,10 @@ export class WebhooksProcessor implements OnModuleInit {
       const outcome = await this.delivery.attempt(job.data.eventId);
       if (outcome === 'retry') throw new RetryLater(`Delivery of event ${job.data.eventId} will be retried`);
     },
-    [WebhookJobName.SWEEP]: async () => {
-      await this.queue.sweep();
-    },
   };
 
   constructor(
     private readonly delivery: WebhookDeliveryService,
-    private readonly queue: WebhookQueueService,
     @InjectQueue(WebhookQueueName.WEBHOOKS) private readonly bullQueue: Queue<WebhookJobDataMap[WebhookJobName]>,
     private readonly config: AppConfig,
   ) {}
@@ -41,10 +36,6 @@ export class WebhooksProcessor implements OnModuleInit {
     if (missing.length > 0) throw new Error(`No handler for webhook job(s): ${missing.join(', ')}`);
     // Registered here rather than with @Process so concurrency comes from the validated config.
     void this.bullQueue.process('*', this.config.WEBHOOK_CONCURRENCY, (job) => this.handle(job));
-    // Not awaited: a worker that boots while Redis is down must still come up.
-    this.queue
-      .scheduleSweep()
-      .catch((error: unknown) => this.logger.warn(`Could not schedule the webhook sweep: ${String(error)}`));
   }
 
   async handle(job: Job<WebhookJobDataMap[WebhookJobName]>): Promise<void> {

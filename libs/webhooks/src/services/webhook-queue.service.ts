@@ -78,20 +78,6 @@ export class WebhookQueueService {
     return fresh + requeued;
   }
 
-  /** Schedules the sweep as a repeatable job, so one process of the cluster runs it per interval. */
-  async scheduleSweep(): Promise<void> {
-    await this.queue.add(
-      WebhookJobName.SWEEP,
-      {},
-      {
-        jobId: WebhookJobName.SWEEP,
-        repeat: { every: this.config.RECOVERY_SWEEP_INTERVAL_MS },
-        removeOnComplete: true,
-        removeOnFail: 100,
-      },
-    );
-  }
-
   private async addJobs(eventIds: readonly string[]): Promise<number> {
     if (eventIds.length === 0) return 0;
     const options: JobOptions = {
