@@ -431,6 +431,10 @@ async function rateLimitRun(db: Client, servers: Servers): Promise<Results['rate
   const workers = await startWorkers(2, {
     PROVIDER_RATE_LIMIT: String(S.rlLimit),
     PROVIDER_RATE_WINDOW_MS: String(S.rlWindowMs),
+    // Enough jobs waiting on each provider that the limiter, not the workers, sets the pace:
+    // a sliding window admits a call only as an old one leaves it, so demand must never pause.
+    WORKER_CONCURRENCY: '16',
+    ENRICHMENT_BATCH_SIZE: '10',
   });
   const expected = S.rlOrgs * S.rlLeadsPerOrg;
   try {

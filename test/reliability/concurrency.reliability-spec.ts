@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import {
   BULK,
   call,
+  HttpResult,
   createPool,
   EnrichmentObject,
   finishScenario,
@@ -140,10 +141,74 @@ describe('Concurrency: nothing overspent, nothing duplicated', () => {
     expect(worker.alive).toBe(true);
     expect(await finishScenario(db, tally, [org], { drainMs: 90000 })).toEqual([]);
   });
+  it('Idempotency-Key: 50 concurrent identical requests over two API processes do the work once', async () => {
+    const tally = new ScenarioTally(SUITE, 'Idempotency-Key: 50 concurrent identical requests, one key');
+    const org = 'org_rel_idempotency';
+    const admin = token('org_ops', { role: 'admin', sub: 'admin_rel' });
+    const member = token(org);
+    const grantPath = `/api/v1/admin/orgs/${org}/credits`;
+    const send = (i: number, path: string, bearer: string, key: string, json: unknown) =>
+      call(url(i), 'POST', path, { token: bearer, json, headers: { 'idempotency-key': key }, tally });
+    const replayed = (res: HttpResult) => res.headers.get('idempotent-replayed') === 'true';
+    /** One answer did the work; every other one replayed it (201) or was told it is in flight (409). */
+    const expectOnce = (results: HttpResult[], status: number) => {
+      tally.details[`statuses${status}`] = countBy(results.map((res) => (replayed(res) ? -res.status : res.status)));
+      expect(results.every((res) => res.status === status || res.status === 409)).toBe(true);
+      expect(results.filter((res) => res.status === status && !replayed(res))).toHaveLength(1);
+      // PostgreSQL stores the replayed body as jsonb (keys reordered): compared canonically.
+      const bodies = new Set(results.filter((res) => res.status === status).map((res) => canonical(res.body)));
+      expect(bodies.size).toBe(1);
+      for (const res of results.filter((r) => r.status === 409)) {
+        expect(res.body).toMatchObject({ error: { code: 'CONFLICT' } });
+      }
+    };
+
+    // A grant that moves credits: 50 at once with one key credit the org once.
+    const grantBody = { amount: 5000, source: 'manual', description: 'idempotent grant' };
+    const grants = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => send(i, grantPath, admin, 'grant-key-1', grantBody)),
+    );
+    expectOnce(grants, 201);
+    const otherGrant = await send(0, grantPath, admin, 'grant-key-1', { ...grantBody, amount: 5001 });
+    expect(otherGrant.status).toBe(422);
+    expect(otherGrant.body).toMatchObject({ error: { code: 'UNPROCESSABLE' } });
+
+    // A failed request releases its key: the corrected request may use it.
+    const leads = await leadIds(db, 10, 220);
+    const invalid = await send(1, BULK, member, 'bulk-key-1', { ...manual(leads), unexpected: true });
+    expect(invalid.status).toBe(400);
+
+    const bulk = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => send(i, BULK, member, 'bulk-key-1', manual(leads))),
+    );
+    expectOnce(bulk, 201);
+    // Once the first has answered, the same key and body replay it; another body is refused.
+    const again = await send(1, BULK, member, 'bulk-key-1', manual(leads));
+    expect(again.status).toBe(201);
+    expect(replayed(again)).toBe(true);
+    expect(canonical(again.body)).toBe(canonical(bulk.find((res) => res.status === 201)?.body));
+    const otherBody = await send(0, BULK, member, 'bulk-key-1', manual(leads.slice(0, 5)));
+    expect(otherBody.status).toBe(422);
+    expect(otherBody.body).toMatchObject({ error: { code: 'UNPROCESSABLE' } });
+    expect(
+      await finishScenario(db, tally, [org], { drainMs: 60000, expected: { [org]: { granted: 5000, holds: 1 } } }),
+    ).toEqual([]);
+  });
 });
 
 function countBy(values: readonly number[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
+}
+
+/** JSON with sorted keys, so that two equal bodies compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
 }

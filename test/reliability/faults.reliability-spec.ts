@@ -6,6 +6,7 @@ import {
   countWhere,
   createPool,
   EnrichmentObject,
+  enrichmentJobCounts,
   finishScenario,
   grant,
   HttpResult,
@@ -15,6 +16,7 @@ import {
   token,
 } from './support/harness';
 import { baseEnv, freePort, RedisServer, sleep, startApi, startWorker, stopAll, until } from './support/processes';
+import { auditIdle } from './support/auditor';
 import { ScenarioTally } from './support/summary';
 
 jest.setTimeout(180000);
@@ -142,6 +144,104 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
       expect(await finishScenario(db, tally, [org], { drainMs: 120000 })).toEqual([]);
     });
   }
+
+  it('holds that end: work not finished within ENRICHMENT_MAX_AGE_MS times out, a late provider answer changes nothing', async () => {
+    const tally = new ScenarioTally(SUITE, 'hold expiry: workers stopped, then a late provider answer');
+    const org = 'org_rel_expiry';
+    const maxAgeMs = 2000;
+    const env: Record<string, string> = {
+      ...baseEnv(redis.url),
+      RUN_WORKERS: 'false',
+      ENRICHMENT_BATCH_SIZE: '10',
+      ENRICHMENT_MAX_AGE_MS: String(maxAgeMs),
+    };
+    const api = await startApi(env);
+    await grant(api.url, org, 10000, tally);
+    // No worker: the requested work waits past its limit.
+    const early = await enrichAll(api.url, org, await leadIds(db, 20, 2000), 10, tally);
+    expect(early.map((res) => res.status)).toEqual([201, 201]);
+    await sleep(maxAgeMs + 500);
+    // Then a worker whose providers answer after the limit: it claims a batch (processing),
+    // the sweep times it out meanwhile, and the answer arrives late.
+    const slowEnv: Record<string, string> = { ...env, SIM_LATENCY_MS: '5000' };
+    startWorker(slowEnv, 'worker-slow');
+    tally.faults += 1;
+    const late = await enrichAll(api.url, org, await leadIds(db, 20, 2020), 10, tally);
+    expect(late.map((res) => res.status)).toEqual([201, 201]);
+    tally.details.processingClaimed = await until(
+      'a batch claimed by the slow worker',
+      () => countWhere(db, `org_id = $1 AND status = 'processing'`, [org]),
+      20000,
+      50,
+    );
+    await until(
+      'every enrichment to time out',
+      async () => (await countWhere(db, `org_id = $1 AND status <> 'timeout'`, [org])) === 0,
+      20000,
+      100,
+    );
+    // The late answers: wait until the slow worker's jobs have all run to their end.
+    const prefix = slowEnv.QUEUE_PREFIX;
+    await until(
+      'the slow jobs to complete',
+      async () => {
+        const counts = await enrichmentJobCounts(redis.url, prefix);
+        return counts.active + counts.waiting + counts.delayed === 0 && counts.completed + counts.failed > 0;
+      },
+      60000,
+      250,
+    );
+    tally.details.jobCounts = await enrichmentJobCounts(redis.url, prefix);
+    const violations = await finishScenario(db, tally, [org], { drainMs: 10000, maxAgeMs });
+    tally.details.timeout = await countWhere(db, `org_id = $1 AND status = 'timeout'`, [org]);
+    expect(violations).toEqual([]);
+    expect(tally.details.timeout).toBe(40);
+  });
+
+  it('SIGTERM of a worker mid-batch: it finishes the running batches, starts no other, and exits', async () => {
+    const tally = new ScenarioTally(SUITE, 'SIGTERM a worker mid-batch');
+    const org = 'org_rel_sigterm';
+    const env = { ...baseEnv(redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
+    const api = await startApi(env);
+    await grant(api.url, org, 10000, tally);
+    const draining = startWorker({ ...env, SIM_LATENCY_MS: '1500' }, 'worker-draining');
+    const results = await enrichAll(api.url, org, await leadIds(db, 60, 2100), 20, tally);
+    expect(results.map((res) => res.status)).toEqual([201, 201, 201]);
+    await until(
+      'a batch in processing',
+      async () => (await countWhere(db, `org_id = $1 AND status = 'processing'`, [org])) > 0,
+      20000,
+      50,
+    );
+    const { rows: running } = await db.query<{ id: string; job_id: string }>(
+      `SELECT id, job_id FROM enrichment WHERE org_id = $1 AND status = 'processing'`,
+      [org],
+    );
+    const signalledAt = Date.now();
+    draining.process.kill('SIGTERM');
+    tally.faults += 1;
+    // It must exit by itself: no SIGKILL follows within the bound.
+    const exitedInTime = await Promise.race([draining.exited.then(() => true), sleep(30000).then(() => false)]);
+    tally.details.exitAfterMs = Date.now() - signalledAt;
+    tally.details.processingAtSigterm = running.length;
+    if (!exitedInTime) await draining.stop('SIGKILL');
+    expect(exitedInTime).toBe(true);
+    // The batches it was running were finished by it (under their own job), and nothing is
+    // left processing for a lease to rescue.
+    tally.earlierViolations.push(...(await auditIdle(db, [org])));
+    const { rows: after } = await db.query<{ id: string; status: string; job_id: string }>(
+      'SELECT id, status, job_id FROM enrichment WHERE id = ANY($1::uuid[])',
+      [running.map((row) => row.id)],
+    );
+    tally.details.runningBatchAfterExit = after.reduce<Record<string, number>>(
+      (acc, row) => ({ ...acc, [row.status]: (acc[row.status] ?? 0) + 1 }),
+      {},
+    );
+    expect(after.every((row) => row.status === 'finished')).toBe(true);
+    tally.details.pendingLeftForSuccessor = await countWhere(db, `org_id = $1 AND status = 'pending'`, [org]);
+    startWorker(env, 'worker-successor');
+    expect(await finishScenario(db, tally, [org], { drainMs: 60000 })).toEqual([]);
+  });
 
   it('PostgreSQL backends terminated mid-request: requests may fail, nothing is half-written', async () => {
     const tally = new ScenarioTally(SUITE, 'terminate PostgreSQL backends mid-request');

@@ -27,6 +27,15 @@ export interface AuditOptions {
    */
   drained: boolean;
   maxInFlightMs?: number;
+  /**
+   * ENRICHMENT_MAX_AGE_MS of the scenario's processes: work settled later than this (plus
+   * `maxAgeSlackMs`, a sweep interval or so) after it was requested must have timed out, not
+   * finished or failed — a late provider answer must change nothing.
+   */
+  maxAgeMs?: number;
+  maxAgeSlackMs?: number;
+  /** What the scenario's client meant to happen, per org: credits granted, holds taken. */
+  expected?: Record<string, { granted?: number; holds?: number }>;
 }
 
 interface Check {
@@ -145,6 +154,37 @@ const IN_FLIGHT_CHECK: Check = {
            AND updated_at < now() - make_interval(secs => $2::double precision / 1000)`,
 };
 
+const MAX_AGE_CHECK: Check = {
+  rule: 'work not finished within ENRICHMENT_MAX_AGE_MS timed out (a late answer changes nothing)',
+  sql: `SELECT org_id, id, status, requested_at, settled_at FROM enrichment
+         WHERE org_id = ANY($1) AND status IN ('finished', 'failed')
+           AND settled_at > requested_at + make_interval(secs => $2::double precision / 1000)`,
+};
+
+const EXPECTED_CHECK: Check = {
+  rule: 'the ledger holds what the client asked for: credits granted once, one hold per request meant',
+  sql: `SELECT o.org_id, o.granted AS expected_granted, o.holds AS expected_holds,
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0)::int AS granted,
+               count(t.id) FILTER (WHERE t.type = 'credit_reserved')::int AS holds
+          FROM unnest($1::varchar[], $2::int[], $3::int[]) AS o(org_id, granted, holds)
+          LEFT JOIN credit_transaction t ON t.org_id = o.org_id
+         GROUP BY o.org_id, o.granted, o.holds
+        HAVING (o.granted IS NOT NULL AND coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0) <> o.granted)
+            OR (o.holds IS NOT NULL AND count(t.id) FILTER (WHERE t.type = 'credit_reserved') <> o.holds)`,
+};
+
+const IDLE_CHECK: Check = {
+  rule: 'nothing left processing once the workers have stopped',
+  sql: `SELECT org_id, id, status, job_id, processing_started_at FROM enrichment
+         WHERE org_id = ANY($1) AND status = 'processing'`,
+};
+
+/** With no worker running (after a clean shutdown), a row still `processing` was abandoned mid-job. */
+export async function auditIdle(db: Pool, orgs: readonly string[]): Promise<Violation[]> {
+  const { rows } = await db.query<Record<string, unknown> & { org_id: string }>(IDLE_CHECK.sql, [orgs]);
+  return rows.slice(0, 20).map(({ org_id: orgId, ...detail }) => ({ rule: IDLE_CHECK.rule, orgId, detail }));
+}
+
 /**
  * Runs every invariant over the given orgs (or all of them) and returns the violations (an
  * empty list is a pass) with the figures they were checked on.
@@ -169,6 +209,16 @@ export async function audit(
   for (const check of CHECKS) await run(check, [orgs]);
   if (options.drained) for (const check of DRAINED_CHECKS) await run(check, [orgs]);
   else await run(IN_FLIGHT_CHECK, [orgs, options.maxInFlightMs ?? 60000]);
+  if (options.maxAgeMs !== undefined)
+    await run(MAX_AGE_CHECK, [orgs, options.maxAgeMs + (options.maxAgeSlackMs ?? 3000)]);
+  if (options.expected) {
+    const entries = Object.entries(options.expected);
+    await run(EXPECTED_CHECK, [
+      entries.map(([org]) => org),
+      entries.map(([, e]) => e.granted ?? null),
+      entries.map(([, e]) => e.holds ?? null),
+    ]);
+  }
   return { violations, counts: await countsOf(db, orgs) };
 }
 

@@ -1,3 +1,4 @@
+import Bull from 'bull';
 import { sign } from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { audit, AuditOptions, Violation } from './auditor';
@@ -151,7 +152,17 @@ export async function finishScenario(
     drainError = error;
   }
   const result = await audit(db, { orgs, drained: true, ...options });
-  tally.finish(result);
-  if (drainError && result.violations.length === 0) throw drainError;
-  return result.violations;
+  const { violations } = tally.finish(result);
+  if (drainError && violations.length === 0) throw drainError;
+  return violations;
+}
+
+/** The enrichment queue's job counts under a child's QUEUE_PREFIX (waiting, active, completed, ...). */
+export async function enrichmentJobCounts(redisUrl: string, prefix: string): Promise<Bull.JobCounts> {
+  const queue = new Bull('enrichment', redisUrl, { prefix });
+  try {
+    return await queue.getJobCounts();
+  } finally {
+    await queue.close();
+  }
 }

@@ -162,6 +162,8 @@ export function baseEnv(redisUrl: string): Record<string, string> {
     RECOVERY_SWEEP_INTERVAL_MS: '1000',
     RECOVERY_STALE_AFTER_MS: '1500',
     PROCESSING_LEASE_MS: '5000',
+    // A SIGKILLed worker's job is run again at the next stalled check, this often.
+    JOB_LOCK_DURATION_MS: '3000',
     JOB_BACKOFF_MS: '200',
     SIM_LATENCY_MS: '20',
     SIM_ERROR_RATE: '0',

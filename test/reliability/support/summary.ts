@@ -40,6 +40,8 @@ export class ScenarioTally {
   faults = 0;
   fuzzCases = 0;
   readonly details: Record<string, unknown> = {};
+  /** Violations found mid-scenario (e.g. right after a shutdown), reported with the final audit's. */
+  readonly earlierViolations: Violation[] = [];
   private readonly startedAt = Date.now();
 
   constructor(
@@ -54,7 +56,7 @@ export class ScenarioTally {
       requests: this.requests,
       faults: this.faults,
       fuzzCases: this.fuzzCases,
-      violations: audit.violations,
+      violations: [...this.earlierViolations, ...audit.violations],
       counts: audit.counts,
       details: this.details,
       durationMs: Date.now() - this.startedAt,

@@ -85,8 +85,8 @@ describe('ProviderRateLimiter (Redis)', () => {
     await subject.acquire('vendor-e');
     const ttl = await redis.pttl(`${prefix}:provider-rl:vendor-e`);
     expect(ttl).toBeGreaterThan(0);
-    // The window plus its 2% (at least 5 ms) guard against delivery jitter.
-    expect(ttl).toBeLessThanOrEqual(WINDOW_MS + Math.max(5, Math.round(WINDOW_MS * 0.02)));
+    // The window plus its 3% (at least 10 ms) guard against delivery jitter.
+    expect(ttl).toBeLessThanOrEqual(WINDOW_MS + Math.max(10, Math.round(WINDOW_MS * 0.03)));
   });
 
   it('closes without ever connecting when it was not used', async () => {

@@ -29,11 +29,11 @@ return math.max(tonumber(oldest[2]) + window - now, 1)
 
 /**
  * Calls leave this process a moment after Redis admits them, and that moment varies; so the
- * window is kept 2% longer (at least 5 ms) than the vendor's, lest two calls admitted one
+ * window is kept 3% longer (at least 10 ms) than the vendor's, lest two calls admitted one
  * window apart reach the vendor a little closer together.
  */
 function guardedWindowMs(windowMs: number): number {
-  return windowMs + Math.max(5, Math.round(windowMs * 0.02));
+  return windowMs + Math.max(10, Math.round(windowMs * 0.03));
 }
 
 /**
