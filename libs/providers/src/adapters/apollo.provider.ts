@@ -12,7 +12,7 @@ import type {
   ProviderRateLimit,
 } from '../provider.interface';
 import { fingerprint, isEmailAddress, isRecord, toE164, uniquePhones } from './contact-mapping';
-import { endpoint, HttpProviderSettings } from './http-provider-settings';
+import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-settings';
 
 /** Apollo's `email_status`; statuses meaning "no usable address" are dropped. */
 const EMAIL_STATUS: Readonly<Record<string, EmailVerificationStatus | null>> = {
@@ -58,14 +58,7 @@ export class ApolloProvider implements EnrichmentProvider {
     this.maxBatchSize = Math.min(settings.maxBatchSize, 10);
     this.rateLimit = { ...settings.rateLimit, bucket: 'apollo' };
     this.credentialId = fingerprint(settings.apiKey);
-    this.client = new ProviderHttpClient({
-      provider: name,
-      timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts,
-      retryBaseMs: settings.retryBaseMs,
-      retryMaxMs: settings.retryMaxMs,
-      secrets: [settings.apiKey],
-    });
+    this.client = vendorClient(name, settings);
   }
 
   async lookup(leads: readonly LeadContext[], options: LookupOptions = {}): Promise<ProviderAnswer> {

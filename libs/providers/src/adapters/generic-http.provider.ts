@@ -13,7 +13,7 @@ import type {
   ProviderRateLimit,
 } from '../provider.interface';
 import { fingerprint, isEmailAddress, isRecord, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
-import type { HttpProviderSettings } from './http-provider-settings';
+import { HttpProviderSettings, vendorClient } from './http-provider-settings';
 
 export interface GenericHttpSettings extends HttpProviderSettings {
   /** The header that carries `apiKey`, sent verbatim; no header when the key is empty. */
@@ -44,14 +44,7 @@ export class GenericHttpProvider implements EnrichmentProvider {
     this.maxBatchSize = settings.maxBatchSize;
     this.rateLimit = { ...settings.rateLimit, bucket: 'generic-http' };
     this.credentialId = fingerprint(settings.baseUrl, settings.apiKey);
-    this.client = new ProviderHttpClient({
-      provider: name,
-      timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts,
-      retryBaseMs: settings.retryBaseMs,
-      retryMaxMs: settings.retryMaxMs,
-      secrets: [settings.apiKey],
-    });
+    this.client = vendorClient(name, settings);
   }
 
   async lookup(leads: readonly LeadContext[], options: LookupOptions = {}): Promise<ProviderAnswer> {

@@ -1,4 +1,5 @@
 import type { ProviderRateLimit } from '../provider.interface';
+import { ProviderHttpClient, ProviderHttpClientOptions } from '../http/provider-http-client';
 
 /** What every HTTP adapter is built with; createHttpProviders fills it from the configuration. */
 export interface HttpProviderSettings {
@@ -10,6 +11,25 @@ export interface HttpProviderSettings {
   retryMaxMs: number;
   rateLimit: ProviderRateLimit;
   maxBatchSize: number;
+}
+
+/** The HTTP client every vendor adapter uses: its settings, its key kept out of error messages. */
+export function vendorClient(
+  provider: string,
+  settings: Pick<HttpProviderSettings, 'timeoutMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs'> & {
+    apiKey?: string;
+  },
+  statuses?: ProviderHttpClientOptions['statuses'],
+): ProviderHttpClient {
+  return new ProviderHttpClient({
+    provider,
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
+    retryBaseMs: settings.retryBaseMs,
+    retryMaxMs: settings.retryMaxMs,
+    secrets: settings.apiKey ? [settings.apiKey] : [],
+    statuses,
+  });
 }
 
 /** The vendor's base URL and a path under it; a base URL with a path prefix (a proxy) is kept. */

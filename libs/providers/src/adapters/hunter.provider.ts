@@ -9,7 +9,7 @@ import type {
   ProviderRateLimit,
 } from '../provider.interface';
 import { fingerprint, isEmailAddress, isRecord } from './contact-mapping';
-import { endpoint, HttpProviderSettings } from './http-provider-settings';
+import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-settings';
 
 /** Hunter's verification statuses; `invalid` is not worth storing, unknown ones fall to the score. */
 const VERIFICATION: Readonly<Record<string, EmailVerificationStatus | null>> = {
@@ -42,18 +42,10 @@ export class HunterProvider implements EnrichmentProvider {
   ) {
     this.rateLimit = settings.rateLimit;
     this.credentialId = fingerprint(settings.apiKey);
-    this.client = new ProviderHttpClient({
-      provider: name,
-      timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts,
-      retryBaseMs: settings.retryBaseMs,
-      retryMaxMs: settings.retryMaxMs,
-      secrets: [settings.apiKey],
-      statuses: {
-        403: { outcome: 'throttled', meaning: 'rate limit reached' },
-        429: { outcome: 'disable', meaning: 'usage limit of the plan reached' },
-        451: { outcome: 'not_found', meaning: 'person opted out' },
-      },
+    this.client = vendorClient(name, settings, {
+      403: { outcome: 'throttled', meaning: 'rate limit reached' },
+      429: { outcome: 'disable', meaning: 'usage limit of the plan reached' },
+      451: { outcome: 'not_found', meaning: 'person opted out' },
     });
   }
 

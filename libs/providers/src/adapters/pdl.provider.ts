@@ -11,7 +11,7 @@ import type {
   ProviderRateLimit,
 } from '../provider.interface';
 import { fingerprint, isEmailAddress, isRecord, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
-import { endpoint, HttpProviderSettings } from './http-provider-settings';
+import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-settings';
 
 /**
  * People Data Labs bulk person enrichment: POST /v5/person/bulk with `X-Api-Key`, up to 100
@@ -36,15 +36,7 @@ export class PdlProvider implements EnrichmentProvider {
     this.maxBatchSize = Math.min(settings.maxBatchSize, 100);
     this.rateLimit = { ...settings.rateLimit, bucket: 'pdl' };
     this.credentialId = fingerprint(settings.apiKey);
-    this.client = new ProviderHttpClient({
-      provider: name,
-      timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts,
-      retryBaseMs: settings.retryBaseMs,
-      retryMaxMs: settings.retryMaxMs,
-      secrets: [settings.apiKey],
-      statuses: { 402: { outcome: 'disable', meaning: 'account credits exhausted' } },
-    });
+    this.client = vendorClient(name, settings, { 402: { outcome: 'disable', meaning: 'account credits exhausted' } });
   }
 
   async lookup(leads: readonly LeadContext[], options: LookupOptions = {}): Promise<ProviderAnswer> {
