@@ -1,5 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { EnrichmentProcessingService } from '../libs/enrichment/src/services/enrichment-processing.service';
@@ -177,5 +179,20 @@ describe('Guarantees: Idempotency-Key, holds that end, JSON only', () => {
     expect(statuses).not.toContain('processing');
     expect(statuses.filter((status) => status === 'finished').length).toBeGreaterThanOrEqual(2);
     expect(statuses.filter((status) => status === 'pending').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a pooled connection that fails while checked out is logged, not fatal to the process', async () => {
+    const pool = (t.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
+    try {
+      // What node-postgres does when PostgreSQL terminates the backend between two queries:
+      // with no listener, Node would turn this into an uncaught exception and kill the API.
+      expect(() =>
+        client.emit('error', new Error('terminating connection due to administrator command')),
+      ).not.toThrow();
+    } finally {
+      client.release(true);
+    }
+    await t.http().get('/api/v1/operations/credits/balance').set('Authorization', `Bearer ${member}`).expect(200);
   });
 });
