@@ -120,11 +120,14 @@ export class EnrichmentOperationsService {
    */
   async completeAfter(manager: EntityManager, enrichmentIds: readonly string[]): Promise<string[]> {
     if (enrichmentIds.length === 0) return [];
+    // The operations are found from the items first (MATERIALIZED: through the enrichment_id
+    // index, whatever the planner's statistics say), then locked by primary key.
     const operations: { id: string }[] = await manager.query(
-      `SELECT o.id FROM enrichment_operation o
+      `WITH touched AS MATERIALIZED (
+         SELECT DISTINCT operation_id FROM enrichment_operation_item WHERE enrichment_id = ANY($1::uuid[]))
+       SELECT o.id FROM enrichment_operation o JOIN touched t ON t.operation_id = o.id
         WHERE o.status = $2
-          AND o.id IN (SELECT operation_id FROM enrichment_operation_item WHERE enrichment_id = ANY($1::uuid[]))
-        ORDER BY o.id FOR UPDATE`,
+        ORDER BY o.id FOR UPDATE OF o`,
       [enrichmentIds, OperationStatus.RUNNING],
     );
     return this.completeIfDone(
