@@ -17,10 +17,3 @@ export interface LeadProfile {
   companyEmployeeSize: number;
   linkedinUrl: string | null;
 }
-
-/** RFC 4122 layout, any version; anything else cannot be a person id (the column is uuid). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

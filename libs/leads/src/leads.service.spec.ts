@@ -6,16 +6,12 @@ import { LeadFiltersDto } from './dtos/lead-filters.request.dto';
 import { compileLeadFilters } from './lead-filter.compiler';
 import type { LeadProfile } from './lead-profile';
 import { LeadsService } from './leads.service';
-import { generatePeople } from './seed/person.generator';
-import { CONTRACT_EXAMPLE_LEAD_IDS, seedPeople } from './seed/seed-people';
+import { demoPeople, seedPeople } from './seed/seed-people';
 
 const filters = (plain: object): LeadFiltersDto => plainToInstance(LeadFiltersDto, plain);
 
 describe('LeadsService (PostgreSQL)', () => {
-  // What seedPeople writes: the generated people, the first ones under the contract's example ids.
-  const people = generatePeople(20000).map((person, index) =>
-    index < CONTRACT_EXAMPLE_LEAD_IDS.length ? { ...person, id: CONTRACT_EXAMPLE_LEAD_IDS[index] } : person,
-  );
+  const people = demoPeople(20000);
   let dataSource: DataSource;
   let leads: LeadsService;
 

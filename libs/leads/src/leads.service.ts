@@ -4,7 +4,8 @@ import { ValidationException } from '@app/core';
 import { DataSource } from 'typeorm';
 import type { LeadFiltersDto } from './dtos/lead-filters.request.dto';
 import { compileLeadFilters, LEAD_ALIAS, LEAD_ORDER_BY } from './lead-filter.compiler';
-import { isUuid, type LeadProfile } from './lead-profile';
+import { isUUID } from 'class-validator';
+import type { LeadProfile } from './lead-profile';
 
 /** Selects a LeadProfile from `person p`; column aliases are the profile's keys. */
 const PROFILE_COLUMNS = `
@@ -108,7 +109,7 @@ export class LeadsService {
 
 /** Distinct lower-cased ids that can be cast to uuid; the rest cannot match any row. */
 function uuidsOf(ids: string[]): string[] {
-  return [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+  return [...new Set(ids.filter((id) => isUUID(id)).map((id) => id.toLowerCase()))];
 }
 
 function assertWindow(start: number, count: number): void {

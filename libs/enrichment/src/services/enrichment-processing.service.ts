@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditsService, Settlement, SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
@@ -46,32 +46,26 @@ export class EnrichmentProcessingService {
     if (claimed.length === 0) return;
     const byField = new Map<ContactField, ClaimedRow[]>();
     for (const row of claimed) byField.set(row.field, [...(byField.get(row.field) ?? []), row]);
+    let completedOperations = 0;
     for (const [field, rows] of byField) {
       const results = await this.lookUp(
         field,
         rows.map((row) => row.entity_id),
       );
-      await this.finish(jobId, field, rows, results);
+      completedOperations += await this.finish(jobId, field, rows, results);
     }
-    await this.operations.dispatchCompletionEvents();
+    if (completedOperations > 0) await this.operations.dispatchCompletionEvents();
   }
 
   /** After the last attempt: the claimed rows fail and their holds are released. */
   async failBatch(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<void> {
-    await this.failInTransaction(jobId, enrichmentIds, reason);
-    await this.operations.dispatchCompletionEvents();
+    const completedOperations = await this.failInTransaction(jobId, enrichmentIds, reason);
+    if (completedOperations > 0) await this.operations.dispatchCompletionEvents();
   }
 
-  private async failInTransaction(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const orgs: { org_id: string }[] = await manager.query(
-        'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
-        [enrichmentIds],
-      );
-      await this.credits.lockAccounts(
-        manager,
-        orgs.map((row) => row.org_id),
-      );
+  private async failInTransaction(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.lockAccountsOf(manager, enrichmentIds);
       const failed: FinishedRow[] = await queryRows(
         manager,
         `UPDATE enrichment SET status = $1, error = $2, settled_at = now(), updated_at = now()
@@ -79,14 +73,7 @@ export class EnrichmentProcessingService {
           RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
         [EnrichmentStatus.FAILED, reason.slice(0, 1000), enrichmentIds, EnrichmentStatus.PROCESSING, jobId],
       );
-      await this.credits.settle(
-        manager,
-        failed.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)),
-      );
-      await this.operations.completeAfter(
-        manager,
-        failed.map((row) => row.id),
-      );
+      return this.settleFinal(manager, failed, () => SettlementOutcome.RELEASE);
     });
   }
 
@@ -116,14 +103,7 @@ export class EnrichmentProcessingService {
           RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
         [maxAge, EnrichmentStatus.TIMEOUT, `Not finished within ${Math.round(maxAge / 1000)} s`],
       );
-      await this.credits.settle(
-        manager,
-        expired.map((row) => this.settlementOf(row, SettlementOutcome.RELEASE)),
-      );
-      await this.operations.completeAfter(
-        manager,
-        expired.map((row) => row.id),
-      );
+      await this.settleFinal(manager, expired, () => SettlementOutcome.RELEASE);
       if (expired.length > 0) this.logger.warn(`${expired.length} enrichments timed out; their holds were released`);
       return expired.length;
     });
@@ -165,19 +145,15 @@ export class EnrichmentProcessingService {
     field: ContactField,
     rows: ClaimedRow[],
     results: Map<string, WaterfallResult>,
-  ): Promise<void> {
+  ): Promise<number> {
     const found = [...results.values()].filter(
       (result): result is WaterfallResult & { data: FoundContactData; provider: string } =>
         result.data !== null && result.provider !== null,
     );
-    await this.dataSource.transaction(async (manager) => {
-      const orgs: { org_id: string }[] = await manager.query(
-        'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
-        [rows.map((row) => row.id)],
-      );
-      await this.credits.lockAccounts(
+    return this.dataSource.transaction(async (manager) => {
+      await this.lockAccountsOf(
         manager,
-        orgs.map((row) => row.org_id),
+        rows.map((row) => row.id),
       );
       // The latest finding wins and refreshes the freshness clock; the row id stays stable.
       const globals: { id: string; entity_id: string }[] = await manager.query(
@@ -212,18 +188,46 @@ export class EnrichmentProcessingService {
           jobId,
         ],
       );
-      await this.credits.settle(
-        manager,
-        finished.map((row) =>
-          this.settlementOf(row, row.data_found ? SettlementOutcome.CAPTURE : SettlementOutcome.RELEASE),
-        ),
-      );
-      await this.operations.completeAfter(
-        manager,
-        finished.map((row) => row.id),
-      );
       this.logger.debug(`Job ${jobId}: ${finished.length} finished, ${found.length} found`);
+      return this.settleFinal(manager, finished, (row) =>
+        row.data_found ? SettlementOutcome.CAPTURE : SettlementOutcome.RELEASE,
+      );
     });
+  }
+
+  /**
+   * Locks the accounts of these enrichments' orgs (in a fixed order) before their rows move:
+   * every path that settles takes the account lock first, as requests do, so none deadlocks.
+   */
+  private async lockAccountsOf(manager: EntityManager, enrichmentIds: readonly string[]): Promise<void> {
+    const orgs: { org_id: string }[] = await manager.query(
+      'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
+      [enrichmentIds],
+    );
+    await this.credits.lockAccounts(
+      manager,
+      orgs.map((row) => row.org_id),
+    );
+  }
+
+  /**
+   * Settles rows that have just reached a final status (captured or released as `outcome`
+   * says) and completes their operations. Returns how many operations completed.
+   */
+  private async settleFinal(
+    manager: EntityManager,
+    rows: readonly FinishedRow[],
+    outcome: (row: FinishedRow) => SettlementOutcome,
+  ): Promise<number> {
+    await this.credits.settle(
+      manager,
+      rows.map((row) => this.settlementOf(row, outcome(row))),
+    );
+    const completed = await this.operations.completeAfter(
+      manager,
+      rows.map((row) => row.id),
+    );
+    return completed.length;
   }
 
   private settlementOf(row: FinishedRow, outcome: SettlementOutcome): Settlement {

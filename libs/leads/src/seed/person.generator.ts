@@ -9,25 +9,10 @@ import {
   type JobTitle,
   type Region,
 } from './seed-vocabulary';
+import type { LeadProfile } from '../lead-profile';
 
-/** One row of the `person` table, in PersonEntity's property names (created_at is left to the default). */
-export interface PersonSeedRow {
-  id: string;
-  firstName: string;
-  lastName: string;
-  jobTitle: string;
-  seniority: string;
-  department: string;
-  skills: string[];
-  country: string;
-  state: string | null;
-  city: string;
-  companyName: string;
-  companyDomain: string;
-  companyIndustry: string;
-  companyEmployeeSize: number;
-  linkedinUrl: string | null;
-}
+/** One row of the `person` table: a lead's profile as stored (the full name is derived, created_at defaulted). */
+export type PersonSeedRow = Omit<LeadProfile, 'fullName'>;
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {

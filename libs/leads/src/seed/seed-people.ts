@@ -10,6 +10,13 @@ export const CONTRACT_EXAMPLE_LEAD_IDS = [
   '550e8400-e29b-41d4-a716-446655440003',
 ];
 
+/** The demo population: the generated people, the first ones under the contract's example ids. */
+export function demoPeople(count: number): PersonSeedRow[] {
+  return generatePeople(count).map((person, index) =>
+    index < CONTRACT_EXAMPLE_LEAD_IDS.length ? { ...person, id: CONTRACT_EXAMPLE_LEAD_IDS[index] } : person,
+  );
+}
+
 /**
  * Inserts the deterministic demo population. Idempotent: rows are keyed by their generated
  * uuid and existing ones are left alone, so running it on every start is harmless. Each chunk
@@ -17,9 +24,7 @@ export const CONTRACT_EXAMPLE_LEAD_IDS = [
  * second instead of 20,000 round trips.
  */
 export async function seedPeople(dataSource: DataSource, count = 20000): Promise<{ inserted: number; total: number }> {
-  const people = generatePeople(count).map((person, index) =>
-    index < CONTRACT_EXAMPLE_LEAD_IDS.length ? { ...person, id: CONTRACT_EXAMPLE_LEAD_IDS[index] } : person,
-  );
+  const people = demoPeople(count);
   let inserted = 0;
   for (let start = 0; start < people.length; start += CHUNK_SIZE) {
     inserted += await insertChunk(dataSource, people.slice(start, start + CHUNK_SIZE));
