@@ -37,7 +37,7 @@ describe('POST /api/v1/operations/enrichment/bulk', () => {
     await t
       .http()
       .post(`/api/v1/admin/orgs/${org}/credits`)
-      .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_admin', role: Role.ADMIN })}`)
+      .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN })}`)
       .send({ amount, source: 'manual' })
       .expect(201);
   }

@@ -16,7 +16,7 @@ async function grant(t: TestApp, orgId: string, amount: number): Promise<void> {
   await t
     .http()
     .post(`/api/v1/admin/orgs/${orgId}/credits`)
-    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_admin', role: Role.ADMIN })}`)
+    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN })}`)
     .send({ amount, source: 'manual' })
     .expect(201);
 }

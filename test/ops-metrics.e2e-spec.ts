@@ -46,7 +46,7 @@ describe('GET /metrics', () => {
     const t = await createTestApp({ RUN_WORKERS: 'true' });
     try {
       await resetState(t.config, t.dataSource);
-      const admin = tokenFor(t.config, { orgId: 'org_admin', role: Role.ADMIN });
+      const admin = tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN });
       await t
         .http()
         .post('/api/v1/admin/orgs/org_metrics/credits')
@@ -159,7 +159,7 @@ describe('GET /metrics', () => {
       await t
         .http()
         .get('/metrics')
-        .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_x', role: Role.ADMIN })}`)
+        .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN })}`)
         .expect(401);
       const ok = await t.http().get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
       expect(ok.text).toContain('# TYPE http_request_duration_seconds histogram');

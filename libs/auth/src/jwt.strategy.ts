@@ -18,6 +18,8 @@ function isClaim(value: unknown): value is string {
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly operatorOrgs: ReadonlySet<string>;
+
   constructor(config: AppConfig) {
     // A KeyObject, built once: given a string, jsonwebtoken re-parses it on every request.
     const key: KeyObject = config.JWT_PUBLIC_KEY
@@ -33,6 +35,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
     });
+    this.operatorOrgs = new Set(config.ADMIN_ORG_IDS);
   }
 
   validate(payload: Partial<TokenClaims> & { exp?: unknown }): AuthUser {
@@ -47,6 +50,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!Object.values(Role).includes(role)) {
       throw new AppException(ErrorCode.UNAUTHORIZED, `Unknown role "${String(role)}"`);
     }
-    return { userId: sub, orgId, role };
+    // `admin` means platform operator only for the operator orgs; elsewhere it is the org's own
+    // administrator, i.e. an owner of that org, never more.
+    const effective = role === Role.ADMIN && !this.operatorOrgs.has(orgId) ? Role.OWNER : role;
+    return { userId: sub, orgId, role: effective };
   }
 }

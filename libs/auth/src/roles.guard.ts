@@ -2,10 +2,10 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppException, ErrorCode } from '@app/core';
-import { AuthUser, Role } from './auth-user';
+import { AuthUser, Role, roleGrants } from './auth-user';
 import { ROLES_KEY } from './decorators';
 
-/** Runs after JwtAuthGuard: a route marked @Roles(...) refuses other roles with 403. */
+/** Runs after JwtAuthGuard: a route marked @Roles(...) refuses callers whose role grants none of them with 403. */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
@@ -17,7 +17,7 @@ export class RolesGuard implements CanActivate {
     ]);
     if (!roles || roles.length === 0) return true;
     const user = context.switchToHttp().getRequest<Request & { user?: AuthUser }>().user;
-    if (user && roles.includes(user.role)) return true;
+    if (user && roles.some((required) => roleGrants(user.role, required))) return true;
     throw new AppException(ErrorCode.FORBIDDEN, `This route needs the role: ${roles.join(' or ')}`);
   }
 }

@@ -17,7 +17,7 @@ function main(): void {
   const role = values.role as Role;
   const hours = Number(values.hours);
   if (!values.org || !Object.values(Role).includes(role) || !Number.isFinite(hours) || hours <= 0) {
-    console.error('Usage: npm run token -- --org <orgId> [--sub <userId>] [--role member|admin] [--hours 24]');
+    console.error('Usage: npm run token -- --org <orgId> [--sub <userId>] [--role member|owner|admin] [--hours 24]');
     process.exit(2);
   }
   const config = loadConfig();

@@ -99,6 +99,15 @@ export class AppConfig {
   @IsString()
   JWT_AUDIENCE?: string;
 
+  /**
+   * The platform operators' orgs: a token's `role: admin` is honoured only when its `org_id` is
+   * one of these, so a customer whose identity provider calls its own staff "admin" gets no
+   * operator rights (it is treated as an owner of its own org).
+   */
+  @Transform(toList)
+  @IsString({ each: true })
+  ADMIN_ORG_IDS: string[] = ['org_ops'];
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
