@@ -161,7 +161,7 @@ describe('The API contract: errors, auth, polling, credits, OpenAPI', () => {
       ['an expired token', () => tokenFor(t.config, { orgId: 'org_contract' }, -10)],
       ['a token without exp', () => sign(claims, t.config.JWT_SECRET)],
       ['a token without org_id', () => sign({ sub: 'user_x' }, t.config.JWT_SECRET, { expiresIn: 60 })],
-      ['an unknown role', () => sign({ ...claims, role: 'owner' }, t.config.JWT_SECRET, { expiresIn: 60 })],
+      ['an unknown role', () => sign({ ...claims, role: 'superuser' }, t.config.JWT_SECRET, { expiresIn: 60 })],
       [
         'RS256 when HS256 is pinned',
         () => {
