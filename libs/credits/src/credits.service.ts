@@ -55,6 +55,8 @@ export interface LedgerEntry {
   description: string | null;
   metadata: Record<string, unknown> | null;
   createdAt: string;
+  /** The reference contract's field; ledger entries are never changed, so it equals createdAt. */
+  updatedAt: string;
 }
 
 export interface HoldSummary {
@@ -248,26 +250,36 @@ export class CreditsService {
     return { transactionId: inserted[0].id, balance };
   }
 
-  /** The ledger of one org, newest first, optionally between two instants. */
-  async history(orgId: string, query: HistoryQuery): Promise<{ transactions: LedgerEntry[]; count: number }> {
+  /**
+   * The ledger of one org, newest first, optionally between two instants. As the reference
+   * contract says, `count` is the number of entries in this answer; `total` is every entry
+   * between the dates (what a client pages through with offset).
+   */
+  async history(
+    orgId: string,
+    query: HistoryQuery,
+  ): Promise<{ transactions: LedgerEntry[]; count: number; total: number }> {
+    // Timestamps are shown to the millisecond: an endDate copied from an entry's createdAt must
+    // include that entry, whose stored instant has microseconds past it.
     const where = `WHERE org_id = $1 AND ($2::timestamptz IS NULL OR created_at >= $2)
-                     AND ($3::timestamptz IS NULL OR created_at <= $3)`;
+                     AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz + interval '1 millisecond')`;
     const filters = [orgId, query.startDate ?? null, query.endDate ?? null];
-    const [transactions, [{ count }]] = await Promise.all([
+    const [transactions, [{ total }]] = await Promise.all([
       this.dataSource.query(
         `SELECT id, org_id AS "organizationId", type, amount, operation_type AS "operationType", source,
                 reference_id AS "referenceId", description, metadata,
-                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
            FROM credit_transaction ${where}
           ORDER BY created_at DESC, id DESC
           OFFSET $4 LIMIT $5`,
         [...filters, query.offset, query.limit],
       ) as Promise<LedgerEntry[]>,
-      this.dataSource.query(`SELECT count(*)::int AS count FROM credit_transaction ${where}`, filters) as Promise<
-        { count: number }[]
+      this.dataSource.query(`SELECT count(*)::int AS total FROM credit_transaction ${where}`, filters) as Promise<
+        { total: number }[]
       >,
     ]);
-    return { transactions, count };
+    return { transactions, count: transactions.length, total };
   }
 
   /** What became of one hold: reserved, and how much of it was captured and released so far. */

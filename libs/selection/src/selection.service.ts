@@ -11,19 +11,26 @@ export const UNKNOWN_IDS_REPORTED = 100;
 export class SelectionService {
   constructor(private readonly leads: LeadsService) {}
 
-  /** Ids are returned lower-cased, the form PostgreSQL renders uuids in. */
-  async resolve(selection: ResolvableSelection): Promise<string[]> {
-    return selection.mode === 'manual' ? this.resolveManual(selection) : this.resolveBulk(selection);
+  /**
+   * Ids are returned lower-cased, the form PostgreSQL renders uuids in. `idsField` is the
+   * request field the manual ids came from, for the error to name what the caller sent
+   * (the batch endpoint's `personIds` is a manual selection too).
+   */
+  async resolve(selection: ResolvableSelection, idsField = 'selection.includedIds'): Promise<string[]> {
+    return selection.mode === 'manual' ? this.resolveManual(selection, idsField) : this.resolveBulk(selection);
   }
 
   /** The given ids in first-occurrence order; any unknown id fails the whole request. */
-  private async resolveManual(selection: ManualSelectionDto): Promise<string[]> {
+  private async resolveManual(selection: ManualSelectionDto, idsField: string): Promise<string[]> {
     const ids = [...new Set(selection.includedIds.map((id) => id.toLowerCase()))];
     const unknownIds = await this.leads.findMissing(ids);
     if (unknownIds.length) {
+      const reported = unknownIds.slice(0, UNKNOWN_IDS_REPORTED);
       throw new ValidationException('Unknown lead ids', {
-        field: 'selection.includedIds',
-        unknownIds: unknownIds.slice(0, UNKNOWN_IDS_REPORTED),
+        // `fields` as in every other 400, so a client reads one shape; the rest says which ids.
+        fields: [{ field: idsField, messages: [`${unknownIds.length} unknown lead id(s): ${reported.join(', ')}`] }],
+        field: idsField,
+        unknownIds: reported,
         unknownCount: unknownIds.length,
       });
     }

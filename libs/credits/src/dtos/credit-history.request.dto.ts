@@ -6,6 +6,8 @@ import { ToInt } from '@app/core';
 // Dates a timestamptz column can compare with; anything else is a client mistake, not a 500.
 const EARLIEST = new Date('1970-01-01T00:00:00Z');
 const LATEST = new Date('9999-12-31T23:59:59Z');
+/** The reference contract's default, and the most one answer may carry. */
+export const HISTORY_MAX_LIMIT = 100_000;
 
 export class CreditHistoryRequestDto {
   @ApiPropertyOptional({ description: 'ISO 8601; entries at or after', example: '2025-01-01T00:00:00Z' })
@@ -24,13 +26,19 @@ export class CreditHistoryRequestDto {
   @MaxDate(LATEST, { message: 'endDate must not be after 9999' })
   endDate?: Date;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 100000 })
+  @ApiPropertyOptional({
+    description: 'Most entries to return (the reference contract: default 100,000)',
+    type: 'integer',
+    default: HISTORY_MAX_LIMIT,
+    minimum: 1,
+    maximum: HISTORY_MAX_LIMIT,
+  })
   @IsOptional()
   @ToInt()
   @IsInt()
   @Min(1)
-  @Max(100000)
-  limit: number = 100;
+  @Max(HISTORY_MAX_LIMIT)
+  limit: number = HISTORY_MAX_LIMIT;
 
   @ApiPropertyOptional({ default: 0, minimum: 0 })
   @IsOptional()

@@ -34,14 +34,28 @@ export class CreditTransactionResponseDto {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   metadata: Record<string, unknown> | null;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', example: '2025-01-13T10:30:00.000Z' })
   createdAt: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'As in the reference contract; ledger entries are never changed, so it equals createdAt',
+    example: '2025-01-13T10:30:00.000Z',
+  })
+  updatedAt: string;
 }
 
 export class CreditHistoryResponseDto {
   @ApiProperty({ type: [CreditTransactionResponseDto] })
   transactions: CreditTransactionResponseDto[];
 
-  @ApiProperty({ description: 'All entries matching the dates (not just this page)', example: 42 })
+  @ApiProperty({ type: 'integer', description: 'The number of transactions returned in this response', example: 42 })
   count: number;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'All entries between the dates, whatever limit and offset (page with offset until offset >= total)',
+    example: 42,
+  })
+  total: number;
 }

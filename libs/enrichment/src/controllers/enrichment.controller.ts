@@ -109,6 +109,7 @@ export class EnrichmentController {
       userId: user.userId,
       field: body.field,
       selection: { mode: 'manual' as const, includedIds: body.personIds },
+      idsField: 'personIds',
     };
     if (query.dryRun) {
       res.status(HttpStatus.OK);

@@ -30,6 +30,8 @@ export interface CreateEnrichmentsCommand {
 
 export interface EnrichSelectionCommand extends Omit<CreateEnrichmentsCommand, 'leadIds'> {
   selection: ManualSelectionDto | BulkSelectionDto;
+  /** The request field manual ids came from, named by the unknown-ids error (default `selection.includedIds`). */
+  idsField?: string;
 }
 
 export interface EnrichmentRequestResult {
@@ -89,13 +91,13 @@ export class EnrichmentRequestService {
 
   /** POST /enrichment/bulk and /batch: resolve the selection to leads, then enrich them. */
   async enrichSelection(command: EnrichSelectionCommand): Promise<EnrichmentRequestResult> {
-    const leadIds = await this.selections.resolve(command.selection);
+    const leadIds = await this.selections.resolve(command.selection, command.idsField);
     return this.createEnrichments({ ...command, leadIds });
   }
 
   /** The same selection and pricing as enrichSelection, read-only: nothing is written or held. */
   async previewSelection(command: EnrichSelectionCommand): Promise<DryRunResult> {
-    const leadIds = await this.selections.resolve(command.selection);
+    const leadIds = await this.selections.resolve(command.selection, command.idsField);
     const [{ reused }]: { reused: number }[] = await this.dataSource.query(
       `SELECT count(*)::int AS reused FROM enrichment
         WHERE org_id = $1 AND entity_type = $2 AND field = $3 AND entity_id = ANY($4::uuid[]) AND status = ANY($5)`,
