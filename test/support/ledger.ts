@@ -12,11 +12,11 @@ export interface LedgerAudit {
 /** An org's account next to what its ledger sums to. */
 export async function auditOrg(dataSource: DataSource, orgId: string): Promise<LedgerAudit> {
   const [row]: LedgerAudit[] = await dataSource.query(
-    `SELECT coalesce(a.available, 0)::int AS available, coalesce(a.held, 0)::int AS held,
-            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0)::int AS granted,
-            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_reserved'), 0)::int AS reserved,
-            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_consumed'), 0)::int AS consumed,
-            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_released'), 0)::int AS released
+    `SELECT coalesce(a.available, 0)::bigint AS available, coalesce(a.held, 0)::bigint AS held,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0)::bigint AS granted,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_reserved'), 0)::bigint AS reserved,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_consumed'), 0)::bigint AS consumed,
+            coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_released'), 0)::bigint AS released
        FROM (SELECT $1::varchar AS org_id) o
        LEFT JOIN credit_account a ON a.org_id = o.org_id
        LEFT JOIN credit_transaction t ON t.org_id = o.org_id

@@ -12,6 +12,7 @@ export * from './http/validation.pipe';
 export * from './logging/logging.module';
 export * from './queue/queue-root.module';
 export * from './database/sql';
+export * from './database/pg-types';
 export * from './database/ensure-database';
 export * from './http/page.response.dto';
 export * from './http/query-transforms';

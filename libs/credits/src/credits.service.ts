@@ -183,13 +183,13 @@ export class CreditsService {
       `WITH ins AS (
          INSERT INTO credit_transaction (org_id, type, amount, operation_type, hold_id, enrichment_id, reference_id)
          SELECT s.org_id, s.type, s.amount, s.operation_type, s.hold_id, s.enrichment_id, s.hold_id::text
-           FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::varchar[], $5::uuid[], $6::uuid[])
+           FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::uuid[], $6::uuid[])
                 AS s(org_id, type, amount, operation_type, hold_id, enrichment_id)
          ON CONFLICT (hold_id, enrichment_id) WHERE type IN ('credit_consumed', 'credit_released') DO NOTHING
          RETURNING org_id, type, amount),
        per_org AS (
-         SELECT org_id, sum(amount)::int AS total,
-                coalesce(sum(amount) FILTER (WHERE type = '${CreditTransactionType.RELEASED}'), 0)::int AS released,
+         SELECT org_id, sum(amount)::bigint AS total,
+                coalesce(sum(amount) FILTER (WHERE type = '${CreditTransactionType.RELEASED}'), 0)::bigint AS released,
                 count(*)::int AS settled
            FROM ins GROUP BY org_id),
        moved AS (
@@ -285,9 +285,9 @@ export class CreditsService {
   /** What became of one hold: reserved, and how much of it was captured and released so far. */
   async holdSummary(holdId: string): Promise<HoldSummary> {
     const [row]: HoldSummary[] = await this.dataSource.query(
-      `SELECT coalesce(sum(amount) FILTER (WHERE type = $2 AND id = $1), 0)::int AS reserved,
-              coalesce(sum(amount) FILTER (WHERE type = $3 AND hold_id = $1), 0)::int AS captured,
-              coalesce(sum(amount) FILTER (WHERE type = $4 AND hold_id = $1), 0)::int AS released
+      `SELECT coalesce(sum(amount) FILTER (WHERE type = $2 AND id = $1), 0)::bigint AS reserved,
+              coalesce(sum(amount) FILTER (WHERE type = $3 AND hold_id = $1), 0)::bigint AS captured,
+              coalesce(sum(amount) FILTER (WHERE type = $4 AND hold_id = $1), 0)::bigint AS released
          FROM credit_transaction WHERE id = $1 OR hold_id = $1`,
       [holdId, CreditTransactionType.RESERVED, CreditTransactionType.CONSUMED, CreditTransactionType.RELEASED],
     );
@@ -298,7 +298,7 @@ export class CreditsService {
   async usage(orgId: string): Promise<UsageRow[]> {
     return this.dataSource.query(
       `SELECT operation_type AS "operationType", to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS period,
-              sum(amount)::int AS "creditsConsumed", count(*)::int AS "enrichmentsCharged"
+              sum(amount)::bigint AS "creditsConsumed", count(*)::int AS "enrichmentsCharged"
          FROM credit_transaction WHERE org_id = $1 AND type = $2
         GROUP BY 1, 2 ORDER BY 2 DESC, 1`,
       [orgId, CreditTransactionType.CONSUMED],

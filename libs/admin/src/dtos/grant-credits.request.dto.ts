@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { CreditSource } from '@app/credits';
 
 export class GrantCreditsRequestDto {
-  @ApiProperty({ description: 'Credits to add', minimum: 1, maximum: 100_000_000, example: 1000 })
+  /** The upper bound is MAX_GRANT, a setting, so AdminService checks it (a 400 naming `amount`). */
+  @ApiProperty({ description: 'Credits to add, at most MAX_GRANT (default 100,000,000)', minimum: 1, example: 1000 })
   @IsInt()
   @Min(1)
-  @Max(100_000_000)
   amount: number;
 
   @ApiProperty({ enum: CreditSource, example: CreditSource.MANUAL })

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@app/audit';
 import { AuthUser } from '@app/auth';
-import { toPage } from '@app/core';
+import { AppConfig, toPage, ValidationException } from '@app/core';
 import { CreditOperationType, CreditsService } from '@app/credits';
 import {
   EnrichmentAdminService,
@@ -41,9 +41,15 @@ export class AdminService {
     private readonly credits: CreditsService,
     private readonly enrichments: EnrichmentAdminService,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   async grantCredits(admin: AuthUser, orgId: string, body: GrantCreditsRequestDto): Promise<GrantCreditsResponseDto> {
+    if (body.amount > this.config.MAX_GRANT) {
+      throw new ValidationException('Request validation failed', {
+        fields: [{ field: 'amount', messages: [`amount must not be greater than ${this.config.MAX_GRANT} (MAX_GRANT)`] }],
+      });
+    }
     const { transactionId, balance } = await this.dataSource.transaction(async (manager) => {
       const granted = await this.credits.grant(manager, {
         orgId,

@@ -118,6 +118,16 @@ export class AppConfig {
   @Min(1)
   PRICE_PHONES = 20;
 
+  /**
+   * The largest single admin grant: a typo (an extra zero or three) is refused with a 400
+   * instead of minting credits. Balances are 64-bit, so this is a safety limit, not a storage one.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000_000)
+  MAX_GRANT = 100_000_000;
+
   /** Enrichments per queue job. */
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { pgTypeOverrides } from './pg-types';
 
 /** libs/core/src/database → the tree that holds every lib (source or build output alike). */
 const LIBS_ROOT = join(__dirname, '..', '..', '..');
@@ -23,6 +24,6 @@ export function dataSourceOptions(
     synchronize: false,
     // gen_random_uuid() is built into PostgreSQL 13+, so no extension has to be installed.
     uuidExtension: 'pgcrypto',
-    extra: { max: config.DATABASE_POOL_SIZE ?? 20 },
+    extra: { max: config.DATABASE_POOL_SIZE ?? 20, types: pgTypeOverrides() },
   };
 }

@@ -1,3 +1,4 @@
+import { bigintColumn } from '@app/core';
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** An organisation's prepaid balance. `available` can be spent; `held` is reserved by pending work. */
@@ -8,10 +9,10 @@ export class CreditAccountEntity {
   @PrimaryColumn({ name: 'org_id', type: 'varchar', length: 128 })
   orgId: string;
 
-  @Column({ type: 'integer', default: 0 })
+  @Column({ type: 'bigint', default: 0, transformer: bigintColumn })
   available: number;
 
-  @Column({ type: 'integer', default: 0 })
+  @Column({ type: 'bigint', default: 0, transformer: bigintColumn })
   held: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

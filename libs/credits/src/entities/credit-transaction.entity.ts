@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintColumn } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from '../credit.types';
 
 /**
@@ -28,7 +29,7 @@ export class CreditTransactionEntity {
   @Column({ type: 'varchar', length: 32 })
   type: CreditTransactionType;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintColumn })
   amount: number;
 
   @Column({ name: 'operation_type', type: 'varchar', length: 32, nullable: true })
