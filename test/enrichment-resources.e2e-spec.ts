@@ -99,7 +99,7 @@ describe('Batch, single lead, lead search, operations, dry run, admin console', 
       .post('/api/v1/operations/enrichment/batch', { personIds: [ids[0], unknown], field: 'emails' })
       .expect(400);
     expect(missing.body.error.details).toEqual({
-      fields: [{ field: 'personIds', messages: [`1 unknown lead id(s): ${unknown}`] }],
+      fields: [{ field: 'personIds', messages: ['1 unknown lead id(s), listed in unknownIds'] }],
       field: 'personIds',
       unknownIds: [unknown],
       unknownCount: 1,

@@ -44,15 +44,18 @@ describe('SelectionService', () => {
       expect((error as AppException).getStatus()).toBe(400);
     });
 
-    it('lists at most 100 unknown ids but counts them all', async () => {
+    it('lists at most 100 unknown ids but counts them all, naming the field the ids came from', async () => {
       const { service } = fakeLeads([]);
       const ids = Array.from({ length: 250 }, (_, n) => id(n));
       const error = (await service.resolve(manual(ids)).catch((e: unknown) => e)) as AppException;
       expect(error.details).toEqual({
+        fields: [{ field: 'selection.includedIds', messages: ['250 unknown lead id(s), listed in unknownIds'] }],
         field: 'selection.includedIds',
         unknownIds: ids.slice(0, 100),
         unknownCount: 250,
       });
+      const batch = (await service.resolve(manual(ids), 'personIds').catch((e: unknown) => e)) as AppException;
+      expect(batch.details).toMatchObject({ field: 'personIds', fields: [{ field: 'personIds' }] });
     });
   });
 

@@ -28,7 +28,7 @@ export class SelectionService {
       const reported = unknownIds.slice(0, UNKNOWN_IDS_REPORTED);
       throw new ValidationException('Unknown lead ids', {
         // `fields` as in every other 400, so a client reads one shape; the rest says which ids.
-        fields: [{ field: idsField, messages: [`${unknownIds.length} unknown lead id(s): ${reported.join(', ')}`] }],
+        fields: [{ field: idsField, messages: [`${unknownIds.length} unknown lead id(s), listed in unknownIds`] }],
         field: idsField,
         unknownIds: reported,
         unknownCount: unknownIds.length,
