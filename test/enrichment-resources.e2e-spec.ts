@@ -124,6 +124,8 @@ describe('Batch, single lead, lead search, operations, dry run, admin console', 
       requiredCredits: 20,
       availableCredits: 40,
       sufficient: true,
+      limits: [],
+      withinLimits: true,
     });
     const bulkDry = await as(member)
       .post('/api/v1/operations/enrichment/bulk?dryRun=true', {

@@ -4,11 +4,17 @@ import { CreditsController } from './controllers/credits.controller';
 import { CreditsService } from './credits.service';
 import { CreditAccountEntity } from './entities/credit-account.entity';
 import { CreditTransactionEntity } from './entities/credit-transaction.entity';
+import { SpendLimitsController } from './limits/controllers/spend-limits.controller';
+import { SpendCounterEntity } from './limits/entities/spend-counter.entity';
+import { SpendLimitEntity } from './limits/entities/spend-limit.entity';
+import { SpendLimitsService } from './limits/services/spend-limits.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CreditAccountEntity, CreditTransactionEntity])],
-  controllers: [CreditsController],
-  providers: [CreditsService],
+  imports: [
+    TypeOrmModule.forFeature([CreditAccountEntity, CreditTransactionEntity, SpendLimitEntity, SpendCounterEntity]),
+  ],
+  controllers: [CreditsController, SpendLimitsController],
+  providers: [CreditsService, SpendLimitsService],
   exports: [CreditsService],
 })
 export class CreditsModule {}

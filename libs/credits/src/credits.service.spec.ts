@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CreditOperationType, CreditSource } from './credit.types';
 import { CreditsService, SettlementOutcome } from './credits.service';
 import { InsufficientCreditsException } from './credits.exceptions';
+import { SpendLimitsService } from './limits/services/spend-limits.service';
 
 const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
 
@@ -14,7 +15,11 @@ describe('CreditsService (PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('credits_spec'));
-    credits = new CreditsService(dataSource, Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }));
+    credits = new CreditsService(
+      dataSource,
+      Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }),
+      new SpendLimitsService(dataSource),
+    );
   });
   afterAll(() => drop?.());
   beforeEach(() => dataSource.query('TRUNCATE credit_account, credit_transaction'));

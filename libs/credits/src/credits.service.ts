@@ -4,6 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
+import { SpendLimitsService } from './limits/services/spend-limits.service';
+import { SpendLimitStatus, SpendSubjects } from './limits/spend-limit.types';
 import { operationTypeOf, priceOf } from './pricing';
 
 export interface Balance {
@@ -18,6 +20,10 @@ export interface HoldRequest {
   /** What the hold pays for (e.g. the enrichment request id). */
   referenceId: string | null;
   createdBy: string;
+  /** The API key the request came with, if any: its spend limits apply too. */
+  apiKeyId?: string | null;
+  /** The request's own cap (`maxCredits`): holding more is a 402 SPEND_LIMIT_EXCEEDED. */
+  maxCredits?: number | null;
   metadata?: Record<string, unknown>;
 }
 
@@ -91,6 +97,7 @@ export class CreditsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly spendLimits: SpendLimitsService,
   ) {}
 
   priceOf(field: ContactField): number {
@@ -141,11 +148,25 @@ export class CreditsService {
     ]);
   }
 
+  /** The spend limits a request of these subjects is under, with what remains of each. */
+  applicableLimits(subjects: SpendSubjects): Promise<SpendLimitStatus[]> {
+    return this.spendLimits.applicable(this.dataSource, subjects);
+  }
+
   /**
    * Moves `amount` from available to held and writes the hold to the ledger. The caller must
-   * hold the account lock (lockAccount) in the same transaction. Throws 402 when short.
+   * hold the account lock (lockAccount) in the same transaction. Throws 402
+   * SPEND_LIMIT_EXCEEDED past the request's cap or a spend limit, INSUFFICIENT_CREDITS when short.
    */
   async hold(manager: EntityManager, request: HoldRequest): Promise<string> {
+    const subjects: SpendSubjects = {
+      orgId: request.orgId,
+      userId: request.createdBy,
+      apiKeyId: request.apiKeyId ?? null,
+    };
+    await this.spendLimits.enforce(manager, subjects, request.amount, request.maxCredits);
+    // The key id rides on the hold so that a release finds the counters it was added to.
+    const metadata = request.apiKeyId ? { ...request.metadata, apiKeyId: request.apiKeyId } : request.metadata;
     const rows: { id: string }[] = await manager.query(
       `WITH moved AS (
          UPDATE credit_account SET available = available - $2, held = held + $2, updated_at = now()
@@ -161,13 +182,14 @@ export class CreditsService {
         request.operationType,
         request.referenceId,
         request.createdBy,
-        request.metadata ?? null,
+        metadata ?? null,
       ],
     );
     if (rows.length === 0) {
       const { available } = await this.lockAccount(manager, request.orgId);
       throw new InsufficientCreditsException(request.amount, available);
     }
+    await this.spendLimits.count(manager, subjects, request.amount);
     return rows[0].id;
   }
 
@@ -186,7 +208,7 @@ export class CreditsService {
            FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::uuid[], $6::uuid[])
                 AS s(org_id, type, amount, operation_type, hold_id, enrichment_id)
          ON CONFLICT (hold_id, enrichment_id) WHERE type IN ('credit_consumed', 'credit_released') DO NOTHING
-         RETURNING org_id, type, amount),
+         RETURNING org_id, type, amount, hold_id),
        per_org AS (
          SELECT org_id, sum(amount)::bigint AS total,
                 coalesce(sum(amount) FILTER (WHERE type = '${CreditTransactionType.RELEASED}'), 0)::bigint AS released,
@@ -196,7 +218,22 @@ export class CreditsService {
          UPDATE credit_account a
             SET held = a.held - p.total, available = a.available + p.released, updated_at = now()
            FROM per_org p WHERE a.org_id = p.org_id
-          RETURNING p.settled)
+          RETURNING p.settled),
+       -- What is released is no longer spent: it leaves the counters of the period its hold was made in.
+       unspent AS (
+         UPDATE spend_counter c SET spent = c.spent - r.amount
+           FROM (SELECT h.org_id, s.scope, s.subject_id, p.period,
+                        date_trunc(p.period, h.created_at AT TIME ZONE 'UTC')::date AS period_start,
+                        sum(i.amount) AS amount
+                   FROM ins i
+                   JOIN credit_transaction h ON h.id = i.hold_id
+                  CROSS JOIN LATERAL (VALUES ('org', ''), ('user', h.created_by), ('api_key', h.metadata->>'apiKeyId'))
+                        AS s(scope, subject_id)
+                  CROSS JOIN (VALUES ('day'), ('month')) AS p(period)
+                  WHERE i.type = '${CreditTransactionType.RELEASED}' AND s.subject_id IS NOT NULL
+                  GROUP BY 1, 2, 3, 4, 5) r
+          WHERE c.org_id = r.org_id AND c.scope = r.scope AND c.subject_id = r.subject_id
+            AND c.period = r.period AND c.period_start = r.period_start)
        SELECT coalesce(sum(settled), 0)::int AS settled FROM moved`,
       [
         settlements.map((s) => s.orgId),

@@ -2,3 +2,6 @@ export * from './credit.types';
 export * from './credits.exceptions';
 export * from './credits.module';
 export * from './credits.service';
+export * from './limits/spend-limit.types';
+export * from './limits/spend-limit-exceeded.exception';
+export { SpendLimitsService } from './limits/services/spend-limits.service';

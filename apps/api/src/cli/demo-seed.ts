@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role, signToken } from '@app/auth';
 import { AppConfig, dataSourceOptions, ensureDatabaseExists } from '@app/core';
-import { CreditSource, CreditsService } from '@app/credits';
+import { CreditSource, CreditsService, SpendLimitsService } from '@app/credits';
 import { seedPeople } from '@app/leads';
 
 const DEMO_ORG = 'org_demo';
@@ -21,7 +21,7 @@ export async function migrateAndSeed(config: AppConfig): Promise<void> {
   try {
     const migrations = await dataSource.runMigrations({ transaction: 'all' });
     const people = await seedPeople(dataSource, Number(process.env.SEED_PEOPLE ?? 20000));
-    const credits = new CreditsService(dataSource, config);
+    const credits = new CreditsService(dataSource, config, new SpendLimitsService(dataSource));
     const demo = await dataSource.transaction((manager) =>
       credits.grant(manager, {
         orgId: DEMO_ORG,

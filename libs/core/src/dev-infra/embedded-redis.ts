@@ -28,15 +28,11 @@ export function findOnPath(name: string, path = process.env.PATH ?? ''): string 
  * A throwaway redis-server on a free loopback port: no persistence (queues of a dev run are
  * not worth keeping), its working directory under `dataDir`. It is tied to this process:
  * `stop()` ends it, and where util-linux's setpriv exists the kernel ends it too if this
- * process dies without cleaning up. `port` reuses a port (a test restarting "the same" Redis).
+ * process dies without cleaning up.
  */
-export async function startEmbeddedRedis(
-  dataDir: string,
-  redisServer: string,
-  port?: number,
-): Promise<EmbeddedService> {
+export async function startEmbeddedRedis(dataDir: string, redisServer: string): Promise<EmbeddedService> {
   mkdirSync(dataDir, { recursive: true });
-  port ??= await freeLoopbackPort();
+  const port = await freeLoopbackPort();
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dataDir];
   const setpriv = findOnPath('setpriv');
   const child = setpriv

@@ -31,7 +31,10 @@ const BASE = 'api/v1/operations/enrichment';
 
 const INSUFFICIENT_CREDITS = {
   type: ErrorEnvelopeDto,
-  description: 'INSUFFICIENT_CREDITS: details carry `required` and `available`; nothing was written',
+  description:
+    'INSUFFICIENT_CREDITS: details carry `required` and `available`; SPEND_LIMIT_EXCEEDED (extension): a spend ' +
+    'limit or `maxCredits` would be passed, details carry `limitId, scope, subjectId, period, limit, spent, required, ' +
+    'resetsAt`. Either way nothing was written',
 };
 
 const OPERATION_HEADERS = {
@@ -77,7 +80,14 @@ export class EnrichmentController {
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) res: Response,
   ): Promise<EnrichmentResponseDto[] | DryRunResponseDto> {
-    const command = { orgId: user.orgId, userId: user.userId, field: body.field, selection: body.selection };
+    const command = {
+      orgId: user.orgId,
+      userId: user.userId,
+      apiKeyId: user.apiKeyId,
+      maxCredits: body.maxCredits,
+      field: body.field,
+      selection: body.selection,
+    };
     if (query.dryRun) {
       res.status(HttpStatus.OK);
       return this.requests.previewSelection({ ...command, operationKind: null });
@@ -107,6 +117,8 @@ export class EnrichmentController {
     const command = {
       orgId: user.orgId,
       userId: user.userId,
+      apiKeyId: user.apiKeyId,
+      maxCredits: body.maxCredits,
       field: body.field,
       selection: { mode: 'manual' as const, includedIds: body.personIds },
       idsField: 'personIds',
@@ -175,7 +187,13 @@ export class EnrichmentController {
     @Query() query: FieldQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<EnrichmentResponseDto> {
-    return this.requests.enrichOne({ orgId: user.orgId, userId: user.userId, field: query.field, leadId: personId });
+    return this.requests.enrichOne({
+      orgId: user.orgId,
+      userId: user.userId,
+      apiKeyId: user.apiKeyId,
+      field: query.field,
+      leadId: personId,
+    });
   }
 
   @Get(':personId')

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID } from 'class-validator';
 import { CONTACT_FIELDS, ContactField } from '@app/core';
+import { MaxCreditsProperty } from './max-credits.property';
 
 export class BatchEnrichmentRequestDto {
   @ApiProperty({
@@ -19,4 +20,7 @@ export class BatchEnrichmentRequestDto {
   @ApiProperty({ enum: ContactField, example: ContactField.EMAILS })
   @IsIn(CONTACT_FIELDS)
   field: ContactField;
+
+  @MaxCreditsProperty()
+  maxCredits?: number;
 }

@@ -2,6 +2,7 @@ import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, ValidateNested } from 'class-validator';
 import { CONTACT_FIELDS, ContactField } from '@app/core';
+import { MaxCreditsProperty } from './max-credits.property';
 import { BulkSelectionDto, ManualSelectionDto, SELECTION_DISCRIMINATOR, SelectionDto } from '@app/selection';
 
 @ApiExtraModels(ManualSelectionDto, BulkSelectionDto)
@@ -22,4 +23,7 @@ export class BulkEnrichmentRequestDto {
   @ApiProperty({ enum: ContactField, description: 'What to find', example: ContactField.EMAILS })
   @IsIn(CONTACT_FIELDS)
   field: ContactField;
+
+  @MaxCreditsProperty()
+  maxCredits?: number;
 }

@@ -1,5 +1,33 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { DryRunResult } from '../services/enrichment-request.service';
+import { REQUEST_SCOPE, SpendPeriod, SpendScope } from '@app/credits';
+import type { DryRunLimit, DryRunResult } from '../services/enrichment-request.service';
+
+export class DryRunLimitResponseDto implements DryRunLimit {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for the request’s maxCredits' })
+  limitId: string | null;
+
+  @ApiProperty({ enum: [...Object.values(SpendScope), REQUEST_SCOPE] })
+  scope: SpendScope | typeof REQUEST_SCOPE;
+
+  @ApiProperty({ type: String, nullable: true })
+  subjectId: string | null;
+
+  // OpenAPI 3.0: a nullable enum must list null among its values.
+  @ApiProperty({ enum: [...Object.values(SpendPeriod), null], nullable: true })
+  period: SpendPeriod | null;
+
+  @ApiProperty({ example: 500 })
+  limit: number;
+
+  @ApiProperty({ example: 120 })
+  spent: number;
+
+  @ApiProperty({ example: 380 })
+  remaining: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  resetsAt: string | null;
+}
 
 export class DryRunResponseDto implements DryRunResult {
   @ApiProperty({ description: 'Leads the selection resolves to', example: 100 })
@@ -19,4 +47,13 @@ export class DryRunResponseDto implements DryRunResult {
 
   @ApiProperty({ example: true })
   sufficient: boolean;
+
+  @ApiProperty({
+    type: [DryRunLimitResponseDto],
+    description: 'Extension: the spend limits (and `maxCredits`) the request would be held to, with what remains',
+  })
+  limits: DryRunLimit[];
+
+  @ApiProperty({ description: 'Extension: whether requiredCredits fits under every limit', example: true })
+  withinLimits: boolean;
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, AppException, ContactField, ErrorCode } from '@app/core';
-import { CreditsService, SettlementOutcome } from '@app/credits';
+import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { BulkSelectionDto, ManualSelectionDto, SelectionService } from '@app/selection';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
@@ -21,6 +21,10 @@ import { EnrichmentQueueService } from './enrichment-queue.service';
 export interface CreateEnrichmentsCommand {
   orgId: string;
   userId: string;
+  /** Set when an API key made the request: its spend limits apply too. */
+  apiKeyId?: string;
+  /** The request's own cap on the credits it may hold (bulk and batch). */
+  maxCredits?: number;
   field: ContactField;
   /** Lead ids in selection order, already deduplicated and known to exist. */
   leadIds: readonly string[];
@@ -47,6 +51,22 @@ export interface DryRunResult {
   requiredCredits: number;
   availableCredits: number;
   sufficient: boolean;
+  /** The spend limits (and the request's `maxCredits`) this request would be held to. */
+  limits: DryRunLimit[];
+  /** Whether `requiredCredits` fits under every one of them. */
+  withinLimits: boolean;
+}
+
+/** A limit as a dry run sees it; the request's own cap shows as scope `request`. */
+export interface DryRunLimit {
+  limitId: string | null;
+  scope: SpendScope | typeof REQUEST_SCOPE;
+  subjectId: string | null;
+  period: SpendPeriod | null;
+  limit: number;
+  spent: number;
+  remaining: number;
+  resetsAt: string | null;
 }
 
 interface CreatedRows {
@@ -105,7 +125,27 @@ export class EnrichmentRequestService {
     );
     const billable = leadIds.length - reused;
     const requiredCredits = billable * this.credits.priceOf(command.field);
-    const { available } = await this.credits.getBalance(command.orgId);
+    const [{ available }, spendLimits] = await Promise.all([
+      this.credits.getBalance(command.orgId),
+      this.credits.applicableLimits({ orgId: command.orgId, userId: command.userId, apiKeyId: command.apiKeyId }),
+    ]);
+    const limits: DryRunLimit[] = [
+      ...(command.maxCredits === undefined
+        ? []
+        : [
+            {
+              limitId: null,
+              scope: REQUEST_SCOPE,
+              subjectId: null,
+              period: null,
+              limit: command.maxCredits,
+              spent: 0,
+              remaining: command.maxCredits,
+              resetsAt: null,
+            },
+          ]),
+      ...spendLimits,
+    ];
     return {
       selected: leadIds.length,
       reused,
@@ -113,6 +153,8 @@ export class EnrichmentRequestService {
       requiredCredits,
       availableCredits: available,
       sufficient: available >= requiredCredits,
+      limits,
+      withinLimits: limits.every((limit) => requiredCredits <= limit.remaining),
     };
   }
 
@@ -165,7 +207,7 @@ export class EnrichmentRequestService {
     command: CreateEnrichmentsCommand,
     operationId: string | null,
   ): Promise<CreatedRows> {
-    const { orgId, userId, field, leadIds } = command;
+    const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
     await this.credits.lockAccount(manager, orgId);
 
     const existing: (EnrichmentRow & { status: EnrichmentStatus })[] = await manager.query(
@@ -186,6 +228,8 @@ export class EnrichmentRequestService {
       operationType,
       referenceId: operationId,
       createdBy: userId,
+      apiKeyId,
+      maxCredits,
       metadata: { field, leads: billable.length, pricePerLead: price },
     });
 
