@@ -1,16 +1,15 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { JobOptions, JobStatus, Queue } from 'bull';
+import type { JobOptions, Queue } from 'bull';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '@app/core';
+import { AppConfig, queryRows } from '@app/core';
 import { EnrichmentStatus } from '../enrichment.types';
 import { JobDataMap, JobName, QueueName } from '../jobs/enrichment-jobs';
 
 /** How long a request waits for Redis before it answers anyway and leaves the rest to the sweep. */
 const ENQUEUE_TIMEOUT_MS = 2000;
-const LIVE_JOB_STATES: readonly (JobStatus | 'stuck')[] = ['waiting', 'active', 'delayed', 'paused'];
 
 type EnrichmentQueue = Queue<JobDataMap[JobName]>;
 
@@ -64,41 +63,67 @@ export class EnrichmentQueueService {
           LIMIT 10000`,
         [EnrichmentStatus.PENDING, staleMs],
       );
-    const orphans: typeof candidates = [];
-    const liveByJob = new Map<string, boolean>();
-    for (const row of candidates) {
-      if (row.job_id !== null && !liveByJob.has(row.job_id)) liveByJob.set(row.job_id, await this.isLive(row.job_id));
-      if (row.job_id === null || !liveByJob.get(row.job_id)) orphans.push(row);
-    }
-    const byHold = new Map<string, string[]>();
+    if (candidates.length === 0) return 0;
+    const live = await this.liveJobIds();
+    const orphans = candidates.filter((row) => row.job_id === null || !live.has(row.job_id));
+    if (orphans.length === 0) return 0;
+    const byHold = new Map<string, { id: string; job_id: string | null }[]>();
     for (const row of orphans)
-      byHold.set(row.credit_transaction_id, [...(byHold.get(row.credit_transaction_id) ?? []), row.id]);
-    const batches = [...byHold.values()].flatMap((ids) =>
-      chunk(ids, this.config.ENRICHMENT_BATCH_SIZE).map((batch) => ({
-        jobId: `sweep-${sweepId}-${createHash('sha1').update(batch.join(',')).digest('hex').slice(0, 16)}`,
-        ids: batch,
+      byHold.set(row.credit_transaction_id, [...(byHold.get(row.credit_transaction_id) ?? []), row]);
+    const planned = [...byHold.values()].flatMap((rows) =>
+      chunk(rows, this.config.ENRICHMENT_BATCH_SIZE).map((batch) => ({
+        jobId: `sweep-${sweepId}-${createHash('sha1')
+          .update(batch.map((row) => row.id).join(','))
+          .digest('hex')
+          .slice(0, 16)}`,
+        rows: batch,
       })),
     );
-    if (batches.length === 0 || !(await this.addBatches(batches))) return 0;
-    // The rows now name their new job, so the next sweep finds it live and leaves them be.
-    await this.dataSource.query(
-      `UPDATE enrichment e SET job_id = b.job_id, queued_at = now()
-         FROM unnest($1::uuid[], $2::varchar[]) AS b(id, job_id)
-        WHERE e.id = b.id AND e.status = $3`,
+    // The candidate list is older than the liveness snapshot: a row may have been claimed,
+    // finished or re-queued since. Each row moves to its new job only if it is still pending
+    // under the job that was found dead, and only the rows that moved are queued.
+    const moved = await queryRows<{ id: string; job_id: string }>(
+      this.dataSource,
+      `UPDATE enrichment e SET job_id = b.job_id, queued_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[]) AS b(id, job_id, old_job_id)
+        WHERE e.id = b.id AND e.status = $4 AND e.job_id IS NOT DISTINCT FROM b.old_job_id
+        RETURNING e.id, e.job_id`,
       [
-        batches.flatMap(({ ids }) => ids),
-        batches.flatMap(({ jobId, ids }) => ids.map(() => jobId)),
+        planned.flatMap(({ rows }) => rows.map((row) => row.id)),
+        planned.flatMap(({ jobId, rows }) => rows.map(() => jobId)),
+        planned.flatMap(({ rows }) => rows.map((row) => row.job_id)),
         EnrichmentStatus.PENDING,
       ],
     );
-    this.logger.warn(`Recovery sweep re-queued ${orphans.length} pending enrichments`);
-    return orphans.length;
+    if (moved.length === 0) return 0;
+    const batches = new Map<string, string[]>();
+    for (const row of moved) batches.set(row.job_id, [...(batches.get(row.job_id) ?? []), row.id]);
+    // A batch that does not reach Redis stays pending under a job that is not live, so the
+    // next sweep (after RECOVERY_STALE_AFTER_MS) finds it again.
+    if (!(await this.addBatches([...batches].map(([jobId, ids]) => ({ jobId, ids }))))) return 0;
+    this.logger.warn(`Recovery sweep re-queued ${moved.length} pending enrichments`);
+    return moved.length;
   }
 
-  private async isLive(jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
-    if (!job) return false;
-    return LIVE_JOB_STATES.includes(await job.getState());
+  /**
+   * The ids of every job that is waiting, paused, active or delayed, read in one MULTI: Bull's
+   * own `getState()` asks list after list, so a job moving from waiting to active between two
+   * of its reads looks "stuck" — under load that made the sweep re-queue live work.
+   */
+  private async liveJobIds(): Promise<Set<string>> {
+    const results = await this.queue.client
+      .multi()
+      .lrange(this.queue.toKey('wait'), 0, -1)
+      .lrange(this.queue.toKey('paused'), 0, -1)
+      .lrange(this.queue.toKey('active'), 0, -1)
+      .zrange(this.queue.toKey('delayed'), 0, -1)
+      .exec();
+    const live = new Set<string>();
+    for (const [error, ids] of results ?? []) {
+      if (error) throw error;
+      for (const id of ids as string[]) live.add(id);
+    }
+    return live;
   }
 
   /** Adds the batch jobs; false when Redis did not take them in time (the sweep will retry). */
