@@ -21,5 +21,7 @@ export * from './http/uuid-param.pipe';
 export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotency.module';
 export * from './idempotency/idempotency.service';
+export * from './idempotency/idempotency-scope';
+export * from './idempotency/fault-injection';
 export * from './http/json-body.middleware';
 export * from './scheduling/periodic-task';

@@ -39,3 +39,11 @@ export function toEnrichmentView(row: EnrichmentRow): EnrichmentView {
     dataFound: row.data_found,
   };
 }
+
+/** Where a bulk/batch request's operation resource lives. */
+export const operationPath = (operationId: string) => `/api/v1/operations/enrichment/operations/${operationId}`;
+
+/** The headers a bulk/batch answer carries (and its Idempotency-Key replays). */
+export function operationHeaders(operationId: string): Record<string, string> {
+  return { location: operationPath(operationId), 'x-operation-id': operationId };
+}

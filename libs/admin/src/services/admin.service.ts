@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@app/audit';
 import { AuthUser } from '@app/auth';
-import { AppConfig, toPage, ValidationException } from '@app/core';
+import { AppConfig, recordIdempotentResponse, toPage, ValidationException } from '@app/core';
 import { CreditOperationType, CreditsService } from '@app/credits';
 import {
   EnrichmentAdminService,
@@ -47,10 +47,12 @@ export class AdminService {
   async grantCredits(admin: AuthUser, orgId: string, body: GrantCreditsRequestDto): Promise<GrantCreditsResponseDto> {
     if (body.amount > this.config.MAX_GRANT) {
       throw new ValidationException('Request validation failed', {
-        fields: [{ field: 'amount', messages: [`amount must not be greater than ${this.config.MAX_GRANT} (MAX_GRANT)`] }],
+        fields: [
+          { field: 'amount', messages: [`amount must not be greater than ${this.config.MAX_GRANT} (MAX_GRANT)`] },
+        ],
       });
     }
-    const { transactionId, balance } = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const granted = await this.credits.grant(manager, {
         orgId,
         amount: body.amount,
@@ -66,9 +68,15 @@ export class AdminService {
         targetId: granted.transactionId,
         details: { amount: body.amount, source: body.source, description: body.description ?? null },
       });
-      return granted;
+      const response: GrantCreditsResponseDto = {
+        transactionId: granted.transactionId,
+        organizationId: orgId,
+        balance: granted.balance.available,
+        held: granted.balance.held,
+      };
+      await recordIdempotentResponse(manager, { body: response });
+      return response;
     });
-    return { transactionId, organizationId: orgId, balance: balance.available, held: balance.held };
   }
 
   async organisation(orgId: string): Promise<AdminOrgResponseDto> {

@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { FAULT_INJECT_VALUES } from '../idempotency/fault-injection';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -460,6 +461,14 @@ export class AppConfig {
   @Transform(toBool)
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE_URLS = true;
+
+  /**
+   * Tests only: make the process fail at a named point (see FaultPoint), e.g.
+   * `idempotency-after-effect`, or `idempotency-after-effect-hang` to stop there so a test
+   * can SIGKILL it. Ignored (cleared) when NODE_ENV=production.
+   */
+  @IsIn(['', ...FAULT_INJECT_VALUES])
+  FAULT_INJECT = '';
 }
 
 export class ConfigValidationError extends Error {
@@ -480,6 +489,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.NODE_ENV === 'production' && defined.WEBHOOK_ALLOW_PRIVATE_URLS === undefined) {
     config.WEBHOOK_ALLOW_PRIVATE_URLS = false;
   }
+  if (config.NODE_ENV === 'production') config.FAULT_INJECT = '';
   if (config.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
     problems.push('JWT_SECRET or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
   }

@@ -17,6 +17,13 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'request_hash', type: 'char', length: 64 })
   requestHash: string;
 
+  /**
+   * Which claim holds the key. An abandoned claim can be taken over (see IdempotencyService);
+   * the first request, if it was only slow, then finds its claim gone and applies nothing.
+   */
+  @Column({ name: 'claim_id', type: 'uuid', default: () => 'gen_random_uuid()' })
+  claimId: string;
+
   /** Null while the first request is still running. */
   @Column({ name: 'response_status', type: 'integer', nullable: true })
   responseStatus: number | null;

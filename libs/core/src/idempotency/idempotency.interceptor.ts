@@ -2,10 +2,12 @@ import {
   applyDecorators,
   CallHandler,
   ExecutionContext,
+  HttpStatus,
   Injectable,
   NestInterceptor,
   SetMetadata,
 } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -14,6 +16,9 @@ import { catchError, from, Observable, of, switchMap, throwError } from 'rxjs';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 import { ErrorEnvelopeDto } from '../errors/error-envelope.dto';
+import { AppConfig } from '../config/app-config';
+import { FaultPoint, injectFault } from './fault-injection';
+import { IdempotencyScope, runInIdempotencyScope } from './idempotency-scope';
 import { IdempotencyService } from './idempotency.service';
 
 export const IDEMPOTENT_KEY = 'idempotency:enabled';
@@ -60,12 +65,17 @@ function canonical(value: unknown): string {
  * the same key and request replay the stored answer; the same key with another request is
  * 422; a retry while the first is still running is 409. Only successful answers are stored:
  * a request that failed (validation, 402, ...) releases its key, so it can be retried as is.
+ *
+ * The handler runs in an idempotency scope: the use case that applies the effect stores the
+ * answer in its own transaction (recordIdempotentResponse), so the key is completed exactly
+ * when the effect commits. Answers with no effect (a dry run) are stored here afterwards.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: IdempotencyService,
+    private readonly config: AppConfig,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -95,25 +105,35 @@ export class IdempotencyInterceptor implements NestInterceptor {
             for (const [name, value] of Object.entries(claim.headers)) res.setHeader(name, value);
             res.setHeader('Idempotent-Replayed', 'true');
             return of(claim.body);
-          case 'claimed':
-            return next.handle().pipe(
-              switchMap((body) => {
-                const headers = Object.fromEntries(
-                  REPLAYED_HEADERS.flatMap((name) => {
-                    const value = res.getHeader(name);
-                    return value === undefined ? [] : [[name, String(value)]];
-                  }),
-                );
-                return from(this.keys.complete(orgId, key, res.statusCode, body, headers)).pipe(
-                  switchMap(() => of(body)),
-                );
-              }),
+          case 'claimed': {
+            const scope: IdempotencyScope = {
+              orgId,
+              key,
+              claimId: claim.claimId,
+              status: this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED,
+              recorded: false,
+            };
+            return runInIdempotencyScope(scope, () => next.handle()).pipe(
+              switchMap((body) => from(this.afterEffect(scope, res, body)).pipe(switchMap(() => of(body)))),
               catchError((error: unknown) =>
-                from(this.keys.release(orgId, key)).pipe(switchMap(() => throwError(() => error))),
+                from(this.keys.release(scope)).pipe(switchMap(() => throwError(() => error))),
               ),
             );
+          }
         }
       }),
     );
+  }
+
+  private async afterEffect(scope: IdempotencyScope, res: Response, body: unknown): Promise<void> {
+    await injectFault(this.config, FaultPoint.IDEMPOTENCY_AFTER_EFFECT);
+    if (scope.recorded) return;
+    const headers = Object.fromEntries(
+      REPLAYED_HEADERS.flatMap((name) => {
+        const value = res.getHeader(name);
+        return value === undefined ? [] : [[name, String(value)]];
+      }),
+    );
+    await this.keys.complete(scope, res.statusCode, { body, headers });
   }
 }

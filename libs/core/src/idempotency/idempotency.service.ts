@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
+import type { IdempotencyScope, IdempotentResponse } from './idempotency-scope';
 
 /** How long a key is remembered. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
@@ -10,7 +11,7 @@ const IN_FLIGHT_LEASE_SECONDS = 120;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export type IdempotencyClaim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; claimId: string }
   | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> }
   | { kind: 'in_flight' }
   | { kind: 'mismatch' };
@@ -44,12 +45,12 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
                OR (response_status IS NULL AND created_at < now() - make_interval(secs => $4)))`,
       [orgId, key, IDEMPOTENCY_KEY_TTL_HOURS, IN_FLIGHT_LEASE_SECONDS],
     );
-    const inserted: unknown[] = await this.dataSource.query(
+    const inserted: { claim_id: string }[] = await this.dataSource.query(
       `INSERT INTO idempotency_key (org_id, key, request_hash) VALUES ($1, $2, $3)
-       ON CONFLICT (org_id, key) DO NOTHING RETURNING key`,
+       ON CONFLICT (org_id, key) DO NOTHING RETURNING claim_id`,
       [orgId, key, requestHash],
     );
-    if (inserted.length > 0) return { kind: 'claimed' };
+    if (inserted.length > 0) return { kind: 'claimed', claimId: inserted[0].claim_id };
     const [row]: {
       request_hash: string;
       response_status: number | null;
@@ -71,25 +72,28 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /**
+   * Stores the answer of a request that changed nothing (a dry run): requests with an effect
+   * store theirs in the effect's own transaction (recordIdempotentResponse), and this finds
+   * the key already completed and leaves it as it is.
+   */
   async complete(
-    orgId: string,
-    key: string,
+    scope: Pick<IdempotencyScope, 'orgId' | 'key' | 'claimId'>,
     status: number,
-    body: unknown,
-    headers: Record<string, string>,
+    response: IdempotentResponse,
   ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE idempotency_key SET response_status = $3, response_body = $4, response_headers = $5
-        WHERE org_id = $1 AND key = $2`,
-      [orgId, key, status, JSON.stringify(body ?? null), headers],
+      `UPDATE idempotency_key SET response_status = $4, response_body = $5, response_headers = $6
+        WHERE org_id = $1 AND key = $2 AND claim_id = $3 AND response_status IS NULL`,
+      [scope.orgId, scope.key, scope.claimId, status, JSON.stringify(response.body ?? null), response.headers ?? {}],
     );
   }
 
-  /** The request failed: the key is released, so the client may retry with it. */
-  async release(orgId: string, key: string): Promise<void> {
+  /** The request failed: the key is released (if it is still this request's), so the client may retry with it. */
+  async release(scope: Pick<IdempotencyScope, 'orgId' | 'key' | 'claimId'>): Promise<void> {
     await this.dataSource.query(
-      'DELETE FROM idempotency_key WHERE org_id = $1 AND key = $2 AND response_status IS NULL',
-      [orgId, key],
+      'DELETE FROM idempotency_key WHERE org_id = $1 AND key = $2 AND claim_id = $3 AND response_status IS NULL',
+      [scope.orgId, scope.key, scope.claimId],
     );
   }
 

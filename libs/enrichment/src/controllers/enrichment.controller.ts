@@ -21,6 +21,7 @@ import { DryRunQueryDto, FieldQueryDto } from '../dtos/enrichment-options.reques
 import { EnrichmentWithDataResponseDto } from '../dtos/enrichment-with-data.response.dto';
 import { EnrichmentResponseDto } from '../dtos/enrichment.response.dto';
 import { OperationResponseDto } from '../dtos/operation.response.dto';
+import { operationHeaders } from '../enrichment.mapper';
 import { OperationKind } from '../enrichment.types';
 import { EnrichmentOperationsService } from '../services/enrichment-operations.service';
 import { EnrichmentQueryService } from '../services/enrichment-query.service';
@@ -214,8 +215,7 @@ export class EnrichmentController {
 
   private withOperationHeaders(res: Response, result: EnrichmentRequestResult): EnrichmentResponseDto[] {
     if (result.operationId) {
-      res.setHeader('Location', `/${BASE}/operations/${result.operationId}`);
-      res.setHeader('X-Operation-Id', result.operationId);
+      for (const [name, value] of Object.entries(operationHeaders(result.operationId))) res.setHeader(name, value);
     }
     return result.enrichments;
   }

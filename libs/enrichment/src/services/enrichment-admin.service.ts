@@ -55,7 +55,9 @@ export class EnrichmentAdminService {
 
   /**
    * Retries a failed, timed-out or cancelled enrichment for its org: a new hold (402 when the
-   * org is short), back to pending, queued. Anything else is not retryable (409).
+   * org is short), back to pending, queued. Anything else is not retryable (409). The check
+   * here answers the obvious case early; the one that counts runs again under the account
+   * lock (`retryOnly`), so concurrent retries make one retry and one audit entry.
    */
   async retry(enrichmentId: string, requestedBy: string, within: WithinTransaction): Promise<EnrichmentView> {
     const [row]: EnrichmentRow[] = await this.dataSource.query(
@@ -69,7 +71,14 @@ export class EnrichmentAdminService {
       });
     }
     const { enrichments } = await this.requests.createEnrichments(
-      { orgId: row.org_id, userId: requestedBy, field: row.field, leadIds: [row.entity_id], operationKind: null },
+      {
+        orgId: row.org_id,
+        userId: requestedBy,
+        field: row.field,
+        leadIds: [row.entity_id],
+        operationKind: null,
+        retryOnly: true,
+      },
       within,
     );
     return enrichments[0];

@@ -198,7 +198,7 @@ export class EnrichmentOperationsService {
    * Cancels what has not started: the operation's own pending enrichments become `cancelled`
    * and their shares of the hold are released at once. Enrichments already processing finish
    * and settle as usual; reused ones belong to earlier requests and are left alone. Cancelling
-   * twice, or a finished operation, changes nothing.
+   * twice, or a finished operation, changes nothing (and `within` is not called).
    */
   async cancel(operationId: string, orgId: string | null, within?: WithinTransaction): Promise<OperationProgress> {
     await this.dataSource.transaction(async (manager) => {
@@ -237,8 +237,9 @@ export class EnrichmentOperationsService {
           operationId,
           OperationStatus.CANCELLED,
         ]);
+        // Only a cancel that changed something is reported (the admin console audits it).
+        if (within) await within(manager, operation.org_id);
       }
-      if (within) await within(manager, operation.org_id);
     });
     return this.progress(operationId, orgId);
   }

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, AppException, ContactField, ErrorCode } from '@app/core';
+import { AppConfig, AppException, ContactField, ErrorCode, recordIdempotentResponse } from '@app/core';
 import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { BulkSelectionDto, ManualSelectionDto, SelectionService } from '@app/selection';
-import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
+import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, operationHeaders, toEnrichmentView } from '../enrichment.mapper';
 import {
   EnrichmentStatus,
   EntityType,
@@ -30,6 +30,12 @@ export interface CreateEnrichmentsCommand {
   leadIds: readonly string[];
   /** Record the request as an operation resource (bulk and batch requests do; single-lead ones do not). */
   operationKind: OperationKind | null;
+  /**
+   * An admin retry: the lead's enrichment must still be failed, timed out or cancelled when
+   * checked under the account lock, else 409 and nothing is written — so of concurrent
+   * retries exactly one holds credits and is audited.
+   */
+  retryOnly?: boolean;
 }
 
 export interface EnrichSelectionCommand extends Omit<CreateEnrichmentsCommand, 'leadIds'> {
@@ -188,18 +194,27 @@ export class EnrichmentRequestService {
         });
       }
       if (within) await within(manager, command.orgId);
+      // The answer is remembered under the request's Idempotency-Key in this same transaction.
+      const views = this.inSelectionOrder(command.leadIds, created.rows);
+      await recordIdempotentResponse(
+        manager,
+        command.operationKind && operationId
+          ? { body: views, headers: operationHeaders(operationId) }
+          : { body: views[0] },
+      );
       return created;
     });
     if (jobs.size > 0) await this.queue.enqueue(jobs);
     if (completedAtOnce) await this.operations.dispatchCompletionEvents();
+    return { operationId, enrichments: this.inSelectionOrder(command.leadIds, rows) };
+  }
+
+  private inSelectionOrder(leadIds: readonly string[], rows: readonly EnrichmentRow[]): EnrichmentView[] {
     const byLead = new Map(rows.map((row) => [row.entity_id, row]));
-    return {
-      operationId,
-      enrichments: command.leadIds.flatMap((leadId) => {
-        const row = byLead.get(leadId);
-        return row ? [toEnrichmentView(row)] : [];
-      }),
-    };
+    return leadIds.flatMap((leadId) => {
+      const row = byLead.get(leadId);
+      return row ? [toEnrichmentView(row)] : [];
+    });
   }
 
   private async createInTransaction(
@@ -216,6 +231,11 @@ export class EnrichmentRequestService {
       [orgId, EntityType.PERSON, field, leadIds],
     );
     const reused = existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
+    if (command.retryOnly && reused.length > 0) {
+      throw new AppException(ErrorCode.CONFLICT, `An enrichment in status ${reused[0].status} cannot be retried`, {
+        status: reused[0].status,
+      });
+    }
     const reusedLeads = new Set(reused.map((row) => row.entity_id));
     const billable = leadIds.filter((leadId) => !reusedLeads.has(leadId));
     if (billable.length === 0) return { rows: reused, holdId: null, jobs: new Map() };
