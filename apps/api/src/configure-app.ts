@@ -49,12 +49,14 @@ function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** Everything main.ts does to the app besides listening, shared with the e2e tests. */
+/**
+ * Everything main.ts does to the app besides listening and handling signals (main closes the
+ * app on SIGINT/SIGTERM itself), shared with the e2e tests.
+ */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.MAX_BODY_SIZE });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

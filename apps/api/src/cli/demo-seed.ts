@@ -4,17 +4,26 @@ import { AppConfig, dataSourceOptions, ensureDatabaseExists } from '@app/core';
 import { CreditSource, CreditsService, SpendLimitsService } from '@app/credits';
 import { seedPeople } from '@app/leads';
 
-const DEMO_ORG = 'org_demo';
+export const DEMO_ORG = 'org_demo';
 const DEMO_CREDITS = 100_000;
-const TOKEN_HOURS = 24 * 30;
+export const DEMO_TOKEN_DAYS = 30;
+
+/** Tokens for trying the demo: a member and an owner of the demo org, and a platform operator. */
+export interface DemoTokens {
+  member: string;
+  owner: string;
+  /** `role: admin` in the first of ADMIN_ORG_IDS: only an operator org's admin is honoured. */
+  admin: string;
+  adminOrg: string;
+}
 
 /**
- * Migrates, then writes the demo data and prints a member and an admin token; used by
+ * Migrates, then writes the demo data and returns the demo tokens; used by
  * `npm run seed` and by `main.js --seed` (what `npm start` runs). Idempotent and
  * deterministic: the same 20,000 people every time, and the demo org's credits are granted
  * once (the grant carries a reference, and a grant is applied once per org and reference).
  */
-export async function migrateAndSeed(config: AppConfig): Promise<void> {
+export async function migrateAndSeed(config: AppConfig): Promise<DemoTokens> {
   await ensureDatabaseExists(config.DATABASE_URL);
   const dataSource = new DataSource(dataSourceOptions(config));
   await dataSource.initialize();
@@ -32,20 +41,25 @@ export async function migrateAndSeed(config: AppConfig): Promise<void> {
         createdBy: 'seed',
       }),
     );
-    const sign = (sub: string, role: Role) =>
+    const sign = (sub: string, role: Role, orgId = DEMO_ORG) =>
       signToken(
-        { sub, org_id: DEMO_ORG, role },
+        { sub, org_id: orgId, role },
         {
           secret: config.JWT_SECRET,
-          expiresInSeconds: TOKEN_HOURS * 3600,
+          expiresInSeconds: DEMO_TOKEN_DAYS * 24 * 3600,
           issuer: config.JWT_ISSUER,
           audience: config.JWT_AUDIENCE,
         },
       );
     console.log(`Migrations applied: ${migrations.length}. People: ${people.total} (${people.inserted} new).`);
     console.log(`Demo org: ${DEMO_ORG}, ${demo.balance.available} credits available`);
-    console.log(`MEMBER_TOKEN=${sign('user_demo', Role.MEMBER)}`);
-    console.log(`ADMIN_TOKEN=${sign('admin_demo', Role.ADMIN)}`);
+    const adminOrg = config.ADMIN_ORG_IDS[0] ?? 'org_ops';
+    return {
+      member: sign('user_demo', Role.MEMBER),
+      owner: sign('owner_demo', Role.OWNER),
+      admin: sign('admin_demo', Role.ADMIN, adminOrg),
+      adminOrg,
+    };
   } finally {
     await dataSource.destroy();
   }

@@ -48,6 +48,15 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /**
+   * The address the API listens on. When unset: 127.0.0.1 (this machine only) in development
+   * and tests, 0.0.0.0 (every interface) in production, where a load balancer or a container
+   * runtime has to reach it. `::` listens on every IPv6 and IPv4 interface.
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9.:_-]+$/, { message: 'HOST must be an IP address or a host name' })
+  HOST = '127.0.0.1';
+
   @IsString()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/enrichment';
@@ -486,6 +495,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = errors.flatMap((e) =>
     Object.values(e.constraints ?? {}).map((message) => `${e.property}=${JSON.stringify(e.value)}: ${message}`),
   );
+  if (config.NODE_ENV === 'production' && defined.HOST === undefined) config.HOST = '0.0.0.0';
   if (config.NODE_ENV === 'production' && defined.WEBHOOK_ALLOW_PRIVATE_URLS === undefined) {
     config.WEBHOOK_ALLOW_PRIVATE_URLS = false;
   }

@@ -5,10 +5,14 @@ import { delimiter, join } from 'node:path';
 import type { EmbeddedService } from './embedded-postgres';
 import { isReachable } from './reachability';
 
-export const REDIS_MISSING_HELP =
-  'No Redis answers at REDIS_URL and no redis-server is installed to start one. ' +
-  'Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) ' +
-  'or set REDIS_URL to a Redis you can reach.';
+/** What to do when nothing answers at `url` (REDIS_URL, shown without credentials) and there is no redis-server. */
+export function redisMissingHelp(url: string): string {
+  return (
+    `No Redis answers at ${url} (REDIS_URL) and no redis-server is installed to start one. ` +
+    'Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) ' +
+    'or set REDIS_URL to a Redis you can reach.'
+  );
+}
 
 /** The first executable `name` on PATH, as a shell would find it. */
 export function findOnPath(name: string, path = process.env.PATH ?? ''): string | undefined {

@@ -49,7 +49,14 @@ describe('ensureDevInfra', () => {
         REDIS_URL: `redis://:hunter2@127.0.0.1:${redis.port}`,
       };
       const infra = await ensureDevInfra({ env, log });
-      expect(infra).toMatchObject({ postgres: 'external', redis: 'external' });
+      expect(infra).toMatchObject({
+        postgres: 'external',
+        redis: 'external',
+        summary: {
+          postgres: `postgres://127.0.0.1:${postgres.port}/enrichment`,
+          redis: `redis://127.0.0.1:${redis.port}`,
+        },
+      });
       expect(lines).toEqual([
         `PostgreSQL: external, postgres://127.0.0.1:${postgres.port}/enrichment`,
         `Redis: external, redis://127.0.0.1:${redis.port}`,
@@ -70,7 +77,7 @@ describe('ensureDevInfra', () => {
         PATH: dataDir,
       };
       await expect(ensureDevInfra({ env, log })).rejects.toThrow(
-        /apt-get install redis-server.*brew install redis.*REDIS_URL/,
+        /^No Redis answers at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\).*apt-get install redis-server.*brew install redis.*REDIS_URL/,
       );
     } finally {
       postgres.server.close();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { EmbeddedService, startEmbeddedPostgres } from './embedded-postgres';
-import { findOnPath, REDIS_MISSING_HELP, startEmbeddedRedis } from './embedded-redis';
+import { findOnPath, redisMissingHelp, startEmbeddedRedis } from './embedded-redis';
 import { isReachable, redactUrl } from './reachability';
 
 export type InfraSource = 'external' | 'embedded';
@@ -12,11 +12,18 @@ export interface EnsureDevInfraOptions {
   log?: (line: string) => void;
   /** Whether this process needs Redis at all (the seed does not). Default true. */
   redis?: boolean;
+  /**
+   * Whether SIGINT/SIGTERM stop what was started here and exit. Default true; the API's main
+   * handles the signals itself (it closes the app first, then calls `stop`).
+   */
+  stopOnSignals?: boolean;
 }
 
 export interface DevInfra {
   postgres: InfraSource;
   redis: InfraSource;
+  /** What each one is, for the start-up banner (URLs without credentials). */
+  summary: { postgres: string; redis: string };
   /** Stops what was started here (nothing when both are external). */
   stop: () => Promise<void>;
 }
@@ -36,9 +43,19 @@ const REACHABILITY_TIMEOUT_MS = 1000;
  * always use the configured servers. Call it before `loadConfig()`.
  */
 export async function ensureDevInfra(options: EnsureDevInfraOptions = {}): Promise<DevInfra> {
-  const { env = process.env, log = (line: string) => console.log(line), redis: needsRedis = true } = options;
+  const {
+    env = process.env,
+    log = (line: string) => console.log(line),
+    redis: needsRedis = true,
+    stopOnSignals: handleSignals = true,
+  } = options;
   const config = loadConfig(env);
-  const none: DevInfra = { postgres: 'external', redis: 'external', stop: async () => undefined };
+  const none: DevInfra = {
+    postgres: 'external',
+    redis: 'external',
+    summary: { postgres: redactUrl(config.DATABASE_URL), redis: redactUrl(config.REDIS_URL) },
+    stop: async () => undefined,
+  };
   if (config.NODE_ENV !== 'development' || !config.EMBEDDED_FALLBACK) return none;
 
   const started: EmbeddedService[] = [];
@@ -48,10 +65,14 @@ export async function ensureDevInfra(options: EnsureDevInfraOptions = {}): Promi
     for (const service of started.splice(0).reverse()) await service.stop();
   };
   try {
-    const infra: DevInfra = { ...none, stop };
+    const infra: DevInfra = { ...none, summary: { ...none.summary }, stop };
     infra.postgres = await ensurePostgres(config, env, log, started);
+    if (infra.postgres === 'embedded') {
+      infra.summary.postgres = `embedded PGlite, data in ${join(config.EMBEDDED_DATA_DIR, 'pglite')}`;
+    }
     if (needsRedis) infra.redis = await ensureRedis(config, env, log, started);
-    if (started.length > 0) removeSignalHandlers = stopOnSignals(stop);
+    if (infra.redis === 'embedded') infra.summary.redis = `redis-server started at ${env.REDIS_URL}, without persistence`;
+    if (started.length > 0 && handleSignals) removeSignalHandlers = stopOnSignals(stop);
     return infra;
   } catch (error) {
     await stop();
@@ -92,7 +113,7 @@ async function ensureRedis(
     return 'external';
   }
   const redisServer = findOnPath('redis-server', env.PATH);
-  if (!redisServer) throw new Error(REDIS_MISSING_HELP);
+  if (!redisServer) throw new Error(redisMissingHelp(redactUrl(config.REDIS_URL)));
   const dataDir = join(config.EMBEDDED_DATA_DIR, 'redis');
   const redis = await startEmbeddedRedis(dataDir, redisServer);
   started.push(redis);
@@ -109,10 +130,10 @@ async function answers(url: string, defaultPort: number): Promise<boolean> {
 }
 
 /**
- * Stops the embedded services on SIGINT/SIGTERM, after the app has closed. Nest's shutdown
- * hooks (when enabled) also listen: they close the app, remove their listener and raise the
- * signal again, so this listener acts only when it is the last one left. Returns the
- * function that removes the listeners.
+ * Stops the embedded services on SIGINT/SIGTERM (for processes without an app to close first,
+ * such as the seed). Nest's shutdown hooks, where enabled, also listen: they close the app,
+ * remove their listener and raise the signal again, so this listener acts only when it is the
+ * last one left. Returns the function that removes the listeners.
  */
 function stopOnSignals(stop: () => Promise<void>): () => void {
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
