@@ -97,14 +97,18 @@ describe('PeriodicTask (PostgreSQL)', () => {
     const stopping = task('spec-stop', async () => undefined);
     expect(await stopping.runOnce()).toBe(true);
     const connections = async () =>
-      (
-        await dataSource.query(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'periodic-task:spec-stop'`)
-      )[0].count;
-    expect(await connections()).toBe('1');
+      Number(
+        (
+          await dataSource.query(
+            `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'periodic-task:spec-stop'`,
+          )
+        )[0].count,
+      );
+    expect(await connections()).toBe(1);
     await stopping.stop();
     // The backend goes away once the server has processed the Terminate message.
     const deadline = Date.now() + 10_000;
-    while ((await connections()) !== '0' && Date.now() < deadline) await new Promise(setImmediate);
-    expect(await connections()).toBe('0');
+    while ((await connections()) !== 0 && Date.now() < deadline) await new Promise(setImmediate);
+    expect(await connections()).toBe(0);
   });
 });
