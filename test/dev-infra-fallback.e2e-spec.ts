@@ -146,16 +146,17 @@ describe('npm start without PostgreSQL and Redis: the embedded fallback', () => 
     const passes = (task: string) => [...output.matchAll(SWEEP_DONE)].filter((match) => match[1] === task).length;
     const before = { recovery: passes('enrichment-recovery'), webhooks: passes('webhook-sweep') };
     let requests = 0;
-    await waitFor(async () => {
-      const ready = await api().get('/health/ready').timeout(5000);
-      expect(ready.status).toBe(200);
-      const balance = await api().get('/api/v1/operations/credits/balance').set('Authorization', auth).timeout(5000);
-      expect(balance.status).toBe(200);
-      requests += 2;
-      return (
-        passes('enrichment-recovery') >= before.recovery + 5 && passes('webhook-sweep') >= before.webhooks + 5
-      );
-    }, 30 * SWEEP_INTERVAL_MS + 30_000);
+    await waitFor(
+      async () => {
+        const ready = await api().get('/health/ready').timeout(5000);
+        expect(ready.status).toBe(200);
+        const balance = await api().get('/api/v1/operations/credits/balance').set('Authorization', auth).timeout(5000);
+        expect(balance.status).toBe(200);
+        requests += 2;
+        return passes('enrichment-recovery') >= before.recovery + 5 && passes('webhook-sweep') >= before.webhooks + 5;
+      },
+      30 * SWEEP_INTERVAL_MS + 30_000,
+    );
     expect(requests).toBeGreaterThanOrEqual(10);
     expect(output).not.toContain('Pass failed');
   });

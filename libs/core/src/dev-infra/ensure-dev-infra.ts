@@ -71,7 +71,8 @@ export async function ensureDevInfra(options: EnsureDevInfraOptions = {}): Promi
       infra.summary.postgres = `embedded PGlite, data in ${join(config.EMBEDDED_DATA_DIR, 'pglite')}`;
     }
     if (needsRedis) infra.redis = await ensureRedis(config, env, log, started);
-    if (infra.redis === 'embedded') infra.summary.redis = `redis-server started at ${env.REDIS_URL}, without persistence`;
+    if (infra.redis === 'embedded')
+      infra.summary.redis = `redis-server started at ${env.REDIS_URL}, without persistence`;
     if (started.length > 0 && handleSignals) removeSignalHandlers = stopOnSignals(stop);
     return infra;
   } catch (error) {
