@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AppConfig, AppException, ErrorCode } from '@app/core';
+import {
+  AppConfig,
+  AppException,
+  ErrorCode,
+  isUnsafeString,
+  UNSAFE_STRING_MESSAGE,
+  ValidationException,
+} from '@app/core';
 import { AuthUser, Role, TokenClaims } from './auth-user';
 
 const MAX_CLAIM_LENGTH = 128;
@@ -46,6 +53,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     }
     if (!isClaim(sub) || !isClaim(orgId)) {
       throw new AppException(ErrorCode.UNAUTHORIZED, 'Token must carry sub and org_id claims');
+    }
+    // Signed, but not storable as text (PostgreSQL refuses NUL): the same 400 as any input field.
+    for (const [claim, value] of [
+      ['sub', sub],
+      ['org_id', orgId],
+    ] as const) {
+      if (isUnsafeString(value)) {
+        throw new ValidationException('Request validation failed', {
+          fields: [{ field: `token.${claim}`, messages: [`token.${claim} ${UNSAFE_STRING_MESSAGE}`] }],
+        });
+      }
     }
     if (!Object.values(Role).includes(role)) {
       throw new AppException(ErrorCode.UNAUTHORIZED, `Unknown role "${String(role)}"`);

@@ -24,4 +24,6 @@ export * from './idempotency/idempotency.service';
 export * from './idempotency/idempotency-scope';
 export * from './idempotency/fault-injection';
 export * from './http/json-body.middleware';
+export * from './http/json-body.parser';
+export * from './http/unsafe-string';
 export * from './scheduling/periodic-task';

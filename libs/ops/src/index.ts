@@ -1,2 +1,3 @@
 export * from './ops.module';
 export * from './rate-limit/not-rate-limited.decorator';
+export * from './rate-limit/anonymous-rate-limit.middleware';

@@ -12,6 +12,7 @@ import { MetricsController } from './controllers/metrics.controller';
 import { QueueDashboardController, QueueDashboardLoginController } from './controllers/queue-dashboard.controller';
 import { DASHBOARD_PATH, DashboardCookieMiddleware } from './http/dashboard-cookie.middleware';
 import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
+import { AnonymousRateLimiter } from './rate-limit/anonymous-rate-limit.middleware';
 import { OrgThrottlerGuard } from './rate-limit/org-throttler.guard';
 import { MetricsService } from './services/metrics.service';
 import { OPS_REDIS, opsRedisProvider } from './services/ops-redis.provider';
@@ -68,8 +69,11 @@ export class OpsModule implements NestModule {
         ReadinessService,
         MetricsService,
         QueueDashboardService,
+        AnonymousRateLimiter,
         { provide: APP_GUARD, useClass: OrgThrottlerGuard },
       ],
+      // Mounted by the app on Express itself, before the body is read (see configureApp).
+      exports: [AnonymousRateLimiter],
     };
   }
 

@@ -56,6 +56,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_PUBLIC_KEY must be set/);
   });
 
+  it('refuses a public /metrics in production unless METRICS_PUBLIC=true says so', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123456789' };
+    expect(() => loadConfig(production)).toThrow(/METRICS_TOKEN must be set when NODE_ENV=production/);
+    expect(loadConfig({ ...production, METRICS_TOKEN: 'a-metrics-token-0123456789' }).METRICS_TOKEN).toBeTruthy();
+    expect(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).METRICS_PUBLIC).toBe(true);
+    expect(() => loadConfig({ METRICS_PUBLIC: 'false' })).not.toThrow();
+  });
+
   it('.env.example lists every setting with its default', () => {
     const example = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
     const listed = Object.fromEntries(

@@ -417,6 +417,25 @@ export class AppConfig {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'MAX_BODY_SIZE must look like 512kb or 1mb' })
   MAX_BODY_SIZE = '1mb';
 
+  /**
+   * Whether request bodies may be sent compressed (Content-Encoding gzip, deflate, br). Off by
+   * default: a kilobyte of gzip can inflate to a megabyte, so an unauthenticated client could
+   * make the API do a thousand times the work it sends (415 UNSUPPORTED_MEDIA_TYPE instead).
+   * When on, the inflated size counts against MAX_BODY_SIZE.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  ACCEPT_COMPRESSED_BODIES = false;
+
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client address
+   * (the per-IP budget keys on it). Empty/false: none (the socket address); true: any; a number:
+   * that many hops; otherwise a comma-separated list of addresses/subnets (e.g. `loopback, 10.0.0.0/8`).
+   */
+  @IsString()
+  @Matches(/^[\w\s.:/,-]*$/, { message: 'TRUST_PROXY must be true, false, a hop count or addresses/subnets' })
+  TRUST_PROXY = '';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -431,10 +450,33 @@ export class AppConfig {
   @Min(1000)
   RATE_LIMIT_WINDOW_MS = 60000;
 
-  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; empty: public. */
+  /**
+   * Requests per client IP per window that carry no valid credential (no token, a bad token,
+   * the docs, health, metrics, the dashboard login), counted before authentication in Redis.
+   * Requests with a valid token never spend it. Probes and scrapers share their IP's budget.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ANON = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_ANON_WINDOW_MS = 60000;
+
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. With
+   * NODE_ENV=production boot fails without it, unless METRICS_PUBLIC=true says so on purpose.
+   */
   @IsString()
   @Matches(/^(\S{16,})?$/, { message: 'METRICS_TOKEN must be empty or at least 16 non-space characters' })
   METRICS_TOKEN = '';
+
+  /** Production only: serve /metrics without METRICS_TOKEN (e.g. reachable only from a private network). */
+  @Transform(toBool)
+  @IsBoolean()
+  METRICS_PUBLIC = false;
 
   /** Delivery attempts per webhook event (the first included), with exponential backoff between them. */
   @Transform(toInt)
@@ -502,6 +544,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.NODE_ENV === 'production') config.FAULT_INJECT = '';
   if (config.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
     problems.push('JWT_SECRET or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
+  }
+  if (config.NODE_ENV === 'production' && !config.METRICS_TOKEN && !config.METRICS_PUBLIC) {
+    problems.push(
+      'METRICS_TOKEN must be set when NODE_ENV=production (or METRICS_PUBLIC=true to serve /metrics openly)',
+    );
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;

@@ -29,7 +29,7 @@ describe('ensureDevInfra', () => {
 
   it.each([
     ['tests', { NODE_ENV: 'test' }],
-    ['production', { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123' }],
+    ['production', { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123', METRICS_PUBLIC: 'true' }],
     ['EMBEDDED_FALLBACK=false', { NODE_ENV: 'development', EMBEDDED_FALLBACK: 'false' }],
   ])('leaves the configured servers alone in %s, reachable or not', async (_, settings) => {
     const env = { ...settings, DATABASE_URL: UNREACHABLE_POSTGRES, REDIS_URL: UNREACHABLE_REDIS };

@@ -6,6 +6,10 @@ import { ErrorCode, errorCodeForStatus } from './error-code';
 interface BodyParserError {
   type?: string;
   status?: number;
+  /** The refused Content-Encoding, on `encoding.unsupported`. */
+  encoding?: string;
+  /** http-errors: true for client errors (4xx), whose message may be shown. */
+  expose?: boolean;
 }
 
 /**
@@ -55,7 +59,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status, code, message, details: null };
     }
     const parserError = exception as BodyParserError;
-    if (parserError && typeof parserError.status === 'number' && parserError.type) {
+    // body-parser's own errors carry a type; a body that fails to inflate (not gzip after all)
+    // is a client error from http-errors (expose: true) without one.
+    if (parserError && typeof parserError.status === 'number' && (parserError.type || parserError.expose)) {
       return this.bodyParserError(parserError);
     }
     return this.internal(req);
@@ -73,6 +79,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
           details: null,
         };
       case 'encoding.unsupported':
+        return {
+          status: 415,
+          code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          message: 'Compressed request bodies are not accepted: send the body without Content-Encoding',
+          details: { contentEncoding: error.encoding ?? null },
+        };
       case 'charset.unsupported':
         return {
           status: 415,

@@ -10,6 +10,13 @@ import { withTimeout } from './with-timeout';
 /** How long one scrape-time source (a queue, a query) may take before the scrape goes on without it. */
 const COLLECT_TIMEOUT_MS = 2000;
 
+/**
+ * How long the scrape-time figures are reused. The outcome counts are a GROUP BY over the
+ * enrichment table (hundreds of ms at 300,000 rows): read at most this often, and once for all
+ * scrapers at once, a scrape costs the same whatever the table size and the number of scrapers.
+ */
+export const METRICS_SOURCES_MAX_AGE_MS = 5000;
+
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'] as const;
 
 /** A label value for "no provider" (nothing found, or not processed yet). */
@@ -17,8 +24,9 @@ export const NO_PROVIDER = 'none';
 
 /**
  * The Prometheus registry of this process. HTTP latency is observed as requests finish;
- * everything else is read at scrape time from Redis (queue depth) and PostgreSQL (outcomes,
- * credits held), so the figures cover every API and worker process, not just this one.
+ * everything else is read from Redis (queue depth) and PostgreSQL (outcomes, credits held), so
+ * the figures cover every API and worker process, not just this one — at most every
+ * METRICS_SOURCES_MAX_AGE_MS, single-flight: concurrent scrapes share one read.
  * One registry per app (not prom-client's global one), so several apps can share a process.
  */
 @Injectable()
@@ -61,6 +69,10 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** The read of the sources in progress, which every scrape arriving meanwhile waits for. */
+  private refreshing: Promise<void> | null = null;
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
@@ -81,8 +93,23 @@ export class MetricsService {
     }
   }
 
-  /** Reads the scrape-time sources, then renders the whole registry in the Prometheus text format. */
+  /** Brings the sources' figures up to date (see METRICS_SOURCES_MAX_AGE_MS), then renders the registry. */
   async render(): Promise<string> {
+    await this.refreshSources();
+    return this.registry.metrics();
+  }
+
+  private refreshSources(): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    if (Date.now() - this.refreshedAt < METRICS_SOURCES_MAX_AGE_MS) return Promise.resolve();
+    this.refreshing = this.readSources().finally(() => {
+      this.refreshedAt = Date.now();
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async readSources(): Promise<void> {
     this.queueJobs.reset();
     this.enrichmentOutcomes.reset();
     this.creditsHeld.reset();
@@ -106,7 +133,6 @@ export class MetricsService {
         this.creditsHeld.set(await withTimeout(this.credits.totalHeld(), COLLECT_TIMEOUT_MS, 'credits held'));
       }),
     ]);
-    return this.registry.metrics();
   }
 
   get contentType(): string {

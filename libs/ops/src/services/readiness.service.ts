@@ -14,6 +14,13 @@ import { withTimeout } from './with-timeout';
 /** How long each dependency may take to answer a readiness probe. */
 export const READINESS_TIMEOUT_MS = 1000;
 
+/**
+ * How long one readiness result answers every probe: the endpoint is public, and a flood of
+ * probes must not become a flood of PostgreSQL and Redis pings. Single-flight: the probes that
+ * arrive while a check runs wait for that check.
+ */
+export const READINESS_MAX_AGE_MS = 1000;
+
 export interface HealthReport {
   /** false → the probe answers 503. */
   healthy: boolean;
@@ -26,6 +33,8 @@ export interface HealthReport {
  */
 @Injectable()
 export class ReadinessService {
+  private latest: { startedAt: number; report: Promise<HealthReport> } | null = null;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -44,8 +53,17 @@ export class ReadinessService {
    * reported alongside but never fail readiness: a vendor that is disabled or failing is not
    * cured by taking API processes out of rotation (the waterfall skips it, the jobs retry).
    */
-  async readiness(): Promise<HealthReport> {
-    return this.run([() => this.databaseUp(), () => this.redisUp(), () => this.providerStates()]);
+  readiness(): Promise<HealthReport> {
+    const now = Date.now();
+    if (this.latest && now - this.latest.startedAt < READINESS_MAX_AGE_MS) return this.latest.report;
+    const report = this.run([() => this.databaseUp(), () => this.redisUp(), () => this.providerStates()]);
+    const latest = { startedAt: now, report };
+    this.latest = latest;
+    // An unexpected failure is not kept: the next probe checks again.
+    report.catch(() => {
+      if (this.latest === latest) this.latest = null;
+    });
+    return report;
   }
 
   private async run(checks: (() => Promise<HealthIndicatorResult>)[]): Promise<HealthReport> {

@@ -73,7 +73,7 @@ describe('guardedLookup', () => {
 });
 
 describe('WEBHOOK_ALLOW_PRIVATE_URLS', () => {
-  const secret = { JWT_SECRET: 'a-production-secret-0123456789' };
+  const secret = { JWT_SECRET: 'a-production-secret-0123456789', METRICS_TOKEN: 'a-metrics-token-0123456789' };
 
   it('defaults to true outside production and false in production', () => {
     expect(loadConfig({}).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(true);
