@@ -1,3 +1,4 @@
+export * from './async/with-timeout';
 export * from './config/app-config';
 export * from './config/config.module';
 export * from './database/data-source-options';
@@ -11,6 +12,8 @@ export * from './errors/validation-details';
 export * from './http/validation.pipe';
 export * from './logging/logging.module';
 export * from './queue/queue-root.module';
+export * from './redis/redis-connections';
+export * from './redis/redis.module';
 export * from './database/sql';
 export * from './database/pg-types';
 export * from './database/ensure-database';

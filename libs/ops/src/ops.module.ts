@@ -1,10 +1,10 @@
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type Redis from 'ioredis';
-import { AppConfig } from '@app/core';
+import { AppConfig, RedisModule } from '@app/core';
 import { CreditsModule } from '@app/credits';
 import { ProvidersModule } from '@app/providers';
 import { HealthController } from './controllers/health.controller';
@@ -26,14 +26,8 @@ export interface OpsModuleOptions {
 }
 
 /** The Redis connection, in a module of its own so the throttler's async factory can inject it. */
-@Module({ providers: [opsRedisProvider], exports: [opsRedisProvider] })
-class OpsRedisModule implements OnApplicationShutdown {
-  constructor(@Inject(OPS_REDIS) private readonly redis: Redis) {}
-
-  onApplicationShutdown(): void {
-    this.redis.disconnect();
-  }
-}
+@Module({ imports: [RedisModule], providers: [opsRedisProvider], exports: [opsRedisProvider] })
+class OpsRedisModule {}
 
 /**
  * Running the service: liveness and readiness, Prometheus metrics, the per-org rate limit and

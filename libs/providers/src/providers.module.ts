@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '@app/core';
+import { AppConfig, RedisModule } from '@app/core';
 import { createHttpProviders, missingHttpProviders } from './adapters/create-http-providers';
 import type { EnrichmentProvider } from './provider.interface';
 import { ENRICHMENT_PROVIDERS, ProviderRegistry, UNCONFIGURED_PROVIDERS } from './provider.registry';
@@ -11,6 +11,7 @@ import { createSimulatedProviders } from './simulated/simulated.provider';
 
 /** Provider adapters, their waterfall order, rate limits and circuit breakers, behind `ProvidersService`. */
 @Module({
+  imports: [RedisModule],
   providers: [
     {
       provide: ENRICHMENT_PROVIDERS,

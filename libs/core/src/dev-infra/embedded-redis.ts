@@ -32,11 +32,15 @@ export function findOnPath(name: string, path = process.env.PATH ?? ''): string 
  * A throwaway redis-server on a free loopback port: no persistence (queues of a dev run are
  * not worth keeping), its working directory under `dataDir`. It is tied to this process:
  * `stop()` ends it, and where util-linux's setpriv exists the kernel ends it too if this
- * process dies without cleaning up.
+ * process dies without cleaning up. `port` reuses a port (a test restarting "the same" Redis).
  */
-export async function startEmbeddedRedis(dataDir: string, redisServer: string): Promise<EmbeddedService> {
+export async function startEmbeddedRedis(
+  dataDir: string,
+  redisServer: string,
+  port?: number,
+): Promise<EmbeddedService> {
   mkdirSync(dataDir, { recursive: true });
-  const port = await freeLoopbackPort();
+  port ??= await freeLoopbackPort();
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dataDir];
   const setpriv = findOnPath('setpriv');
   const child = setpriv

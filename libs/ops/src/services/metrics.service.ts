@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { timingSafeEqual } from 'node:crypto';
-import { AppConfig, AppException, ErrorCode } from '@app/core';
+import { AppConfig, AppException, ErrorCode, withTimeout } from '@app/core';
 import { CreditsService } from '@app/credits';
 import { EnrichmentStatsService } from '@app/enrichment';
 import { QueueRegistry } from './queue-registry.service';
-import { withTimeout } from './with-timeout';
 
 /** How long one scrape-time source (a queue, a query) may take before the scrape goes on without it. */
 const COLLECT_TIMEOUT_MS = 2000;

@@ -7,9 +7,9 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type Redis from 'ioredis';
+import { withTimeout } from '@app/core';
 import { ProvidersService } from '@app/providers';
 import { OPS_REDIS } from './ops-redis.provider';
-import { withTimeout } from './with-timeout';
 
 /** How long each dependency may take to answer a readiness probe. */
 export const READINESS_TIMEOUT_MS = 1000;

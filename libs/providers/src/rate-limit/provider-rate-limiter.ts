@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { AppConfig } from '@app/core';
+import { Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig, RedisConnections } from '@app/core';
 import type { ProviderRateLimit } from '../provider.interface';
 
 /**
@@ -42,16 +42,19 @@ function guardedWindowMs(windowMs: number): number {
  * log lives in Redis, so the cap holds across all worker processes together.
  */
 @Injectable()
-export class ProviderRateLimiter implements OnApplicationShutdown {
+export class ProviderRateLimiter {
   // The offline queue stays on: a worker should wait out a Redis reconnect rather than fail
   // the job; if Redis stays down, ioredis gives up after its per-request retries and the job
   // is retried with backoff.
   private readonly redis: Redis;
   private readonly defaultLimit: ProviderRateLimit;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    connections: RedisConnections,
+  ) {
     // Connects on first use: a process that fails to boot after this is built holds no socket.
-    this.redis = new Redis(config.REDIS_URL, { lazyConnect: true });
+    this.redis = connections.create('provider-rate-limiter', { lazyConnect: true });
     this.defaultLimit = { requests: config.PROVIDER_RATE_LIMIT, windowMs: config.PROVIDER_RATE_WINDOW_MS };
   }
 
@@ -75,13 +78,5 @@ export class ProviderRateLimiter implements OnApplicationShutdown {
       if (waitMs === 0) return;
       await delay(waitMs);
     }
-  }
-
-  // Not onModuleDestroy: a batch still running while the app drains its queue (in
-  // beforeApplicationShutdown, which comes after) needs Redis for its next provider.
-  async onApplicationShutdown(): Promise<void> {
-    // quit() waits for pending replies, but would first open a connection that was never used.
-    if (this.redis.status === 'wait') this.redis.disconnect();
-    else await this.redis.quit();
   }
 }

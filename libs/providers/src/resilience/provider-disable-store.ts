@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { AppConfig } from '@app/core';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig, RedisConnections } from '@app/core';
 import type { EnrichmentProvider } from '../provider.interface';
 
 /**
@@ -13,14 +13,17 @@ import type { EnrichmentProvider } from '../provider.interface';
  * when Redis cannot be read.
  */
 @Injectable()
-export class ProviderDisableStore implements OnApplicationShutdown {
+export class ProviderDisableStore {
   private readonly logger = new Logger(ProviderDisableStore.name);
   private readonly redis: Redis;
   private readonly local = new Map<string, { reason: string; until: number }>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    connections: RedisConnections,
+  ) {
     // One retry per command: a health check must answer from the local copy, not hang.
-    this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    this.redis = connections.create('provider-disable-store', { lazyConnect: true, maxRetriesPerRequest: 1 });
   }
 
   async disable(provider: EnrichmentProvider, reason: string): Promise<void> {
@@ -45,13 +48,6 @@ export class ProviderDisableStore implements OnApplicationShutdown {
       const entry = this.local.get(key);
       return entry && entry.until > Date.now() ? entry.reason : null;
     }
-  }
-
-  // Not onModuleDestroy: a batch still running while the app drains its queue (in
-  // beforeApplicationShutdown, which comes after) needs Redis for its next provider.
-  async onApplicationShutdown(): Promise<void> {
-    if (this.redis.status === 'wait') this.redis.disconnect();
-    else await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   private key(provider: EnrichmentProvider): string {
