@@ -4,7 +4,7 @@ import { ProviderAuthError, ProviderError } from './provider.errors';
 import type { EnrichmentProvider, FoundContactData, LeadContext, ProviderAnswer } from './provider.interface';
 import { ProviderRegistry } from './provider.registry';
 import { ProvidersService } from './providers.service';
-import type { ProviderRateLimiter } from './rate-limit/provider-rate-limiter';
+import type { ProviderRateLimiter, RateLimitSlot } from './rate-limit/provider-rate-limiter';
 import { ProviderCircuitBreakers } from './resilience/provider-circuit-breakers';
 import type { ProviderDisableStore } from './resilience/provider-disable-store';
 
@@ -49,10 +49,11 @@ class FakeProvider implements EnrichmentProvider {
 /** The service over an emails waterfall of `providers`; the rate limiter records its tokens. */
 function setup(providers: FakeProvider[], failAcquire?: Error) {
   const acquired: string[] = [];
-  const acquire = (name: string): Promise<void> => {
+  const released: string[] = [];
+  const acquire = (name: string): Promise<RateLimitSlot> => {
     if (failAcquire) return Promise.reject(failAcquire);
     acquired.push(name);
-    return Promise.resolve();
+    return Promise.resolve({ release: () => Promise.resolve(void released.push(name)) });
   };
   const phones: EnrichmentProvider = {
     name: 'phones',
@@ -78,7 +79,7 @@ function setup(providers: FakeProvider[], failAcquire?: Error) {
     disableStore as unknown as ProviderDisableStore,
     config,
   );
-  return { service, acquired, disableStore };
+  return { service, acquired, released, disableStore };
 }
 
 /** The disable switch without Redis (its Redis side has its own spec). */
@@ -135,13 +136,15 @@ describe('ProvidersService.runWaterfall', () => {
   it('splits the leads into the provider’s batch size, one rate-limit token per call', async () => {
     const small = new FakeProvider('small', ['a', 'e'], 2);
     const big = new FakeProvider('big', ['g']);
-    const { service, acquired } = setup([small, big]);
+    const { service, acquired, released } = setup([small, big]);
 
     const results = await service.runWaterfall(ContactField.EMAILS, ids('a', 'b', 'c', 'd', 'e', 'f', 'g'));
 
     expect(small.batches).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f'], ['g']]);
     expect(big.batches).toEqual([['b', 'c', 'd', 'f', 'g']]);
     expect(acquired).toEqual(['small', 'small', 'small', 'small', 'big']);
+    // Every slot is given back once its request ended.
+    expect(released).toEqual(acquired);
     expect(results.map((r) => r.provider)).toEqual(['small', null, null, null, 'small', null, 'big']);
   });
 

@@ -3,7 +3,7 @@ import { AppConfig, CONTACT_FIELDS, ContactField } from '@app/core';
 import { ProviderAuthError, ProviderError } from './provider.errors';
 import type { EnrichmentProvider, FoundContactData, LeadContext, WaterfallResult } from './provider.interface';
 import { ProviderRegistry } from './provider.registry';
-import { ProviderRateLimiter } from './rate-limit/provider-rate-limiter';
+import { ProviderRateLimiter, RateLimitSlot } from './rate-limit/provider-rate-limiter';
 import { CircuitOpenError, ProviderCircuitBreakers } from './resilience/provider-circuit-breakers';
 import { ProviderDisableStore } from './resilience/provider-disable-store';
 
@@ -118,13 +118,26 @@ export class ProvidersService {
    * rate-limit token per request (the adapter takes more for retries and extra requests).
    */
   private async ask(provider: EnrichmentProvider, leads: readonly LeadContext[], run: Run): Promise<void> {
-    const takeToken = () => this.rateLimiter.acquire(provider.name, provider.rateLimit);
+    // A slot is held until its request ended (see ProviderRateLimiter): the next request of a
+    // lookup (a retry, another page) is asked for only after the previous one ended, so that
+    // is when the previous slot is released; the last one when the lookup returns or throws.
+    let slot: RateLimitSlot | undefined;
+    const releaseSlot = async () => {
+      const ended = slot;
+      slot = undefined;
+      // Best effort: an unreleased slot frees itself when its lease runs out.
+      await ended?.release().catch(() => undefined);
+    };
+    const takeToken = async () => {
+      await releaseSlot();
+      slot = await this.rateLimiter.acquire(provider.name, provider.rateLimit);
+    };
     for (let start = 0; start < leads.length; start += provider.maxBatchSize) {
       const batch = leads.slice(start, start + provider.maxBatchSize);
       // Checked before taking a token, which an open circuit would waste.
       if (!this.breakers.isAvailable(provider)) throw new CircuitOpenError(provider.name);
       await takeToken();
-      const answer = await this.breakers.lookup(provider, batch, { beforeNextRequest: takeToken });
+      const answer = await this.breakers.lookup(provider, batch, { beforeNextRequest: takeToken }).finally(releaseSlot);
       // Only the leads asked about count: a stray id in the answer is ignored.
       for (const lead of batch) {
         run.answered.add(lead.id);
