@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { ValidationException } from '@app/core';
+import { ValidationException } from '../errors/app.exception';
 
 const ORG_ID = /^[A-Za-z0-9_-]{1,128}$/;
 

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobOptions, Queue } from 'bull';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppConfig, queryRows } from '@app/core';
+import { AppConfig, queryRows, withTimeout } from '@app/core';
 import { EnrichmentStatus } from '../enrichment.types';
 import { JobDataMap, JobName, QueueName } from '../jobs/enrichment-jobs';
 
@@ -145,6 +145,7 @@ export class EnrichmentQueueService {
           })),
         ),
         ENQUEUE_TIMEOUT_MS,
+        'Queueing enrichment batches',
       );
     } catch (error) {
       // The rows are committed and stay pending: the recovery sweep queues them later.
@@ -155,12 +156,4 @@ export class EnrichmentQueueService {
     }
     return true;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,18 +1,17 @@
 import { ContactField } from '@app/core';
-import { malformed, ProviderHttpClient } from '../http/provider-http-client';
+import { malformed } from '../http/provider-http-client';
 import type {
   EmailVerificationStatus,
-  EnrichmentProvider,
   FoundContactData,
   FoundPhone,
   LeadContext,
   LookupOptions,
   PhoneType,
   ProviderAnswer,
-  ProviderRateLimit,
 } from '../provider.interface';
-import { fingerprint, isEmailAddress, isRecord, toE164, uniquePhones } from './contact-mapping';
-import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-settings';
+import { isEmailAddress, isRecord, toE164, uniquePhones } from './contact-mapping';
+import { endpoint, HttpProviderSettings } from './http-provider-settings';
+import { HttpVendorProvider } from './http-vendor.provider';
 
 /** Apollo's `email_status`; statuses meaning "no usable address" are dropped. */
 const EMAIL_STATUS: Readonly<Record<string, EmailVerificationStatus | null>> = {
@@ -44,21 +43,9 @@ const LOCKED_EMAIL = /^email_not_unlocked@/i;
  * match itself: mobile numbers revealed with `reveal_phone_number` are delivered later to a
  * webhook, which this service does not run, so that flag is not sent.
  */
-export class ApolloProvider implements EnrichmentProvider {
-  readonly maxBatchSize: number;
-  readonly rateLimit: ProviderRateLimit;
-  readonly credentialId: string;
-  private readonly client: ProviderHttpClient;
-
-  constructor(
-    readonly name: string,
-    readonly field: ContactField,
-    private readonly settings: HttpProviderSettings,
-  ) {
-    this.maxBatchSize = Math.min(settings.maxBatchSize, 10);
-    this.rateLimit = { ...settings.rateLimit, bucket: 'apollo' };
-    this.credentialId = fingerprint(settings.apiKey);
-    this.client = vendorClient(name, settings);
+export class ApolloProvider extends HttpVendorProvider {
+  constructor(name: string, field: ContactField, settings: HttpProviderSettings) {
+    super(name, field, settings, { maxLeadsPerCall: 10, bucket: 'apollo' });
   }
 
   async lookup(leads: readonly LeadContext[], options: LookupOptions = {}): Promise<ProviderAnswer> {

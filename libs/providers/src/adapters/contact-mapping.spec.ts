@@ -1,4 +1,4 @@
-import { fingerprint, isEmailAddress, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
+import { fingerprint, isE164, isEmailAddress, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
 
 describe('toE164', () => {
   it.each([
@@ -21,6 +21,27 @@ describe('toE164', () => {
     ['call me', 'United States'],
   ])('refuses to guess %s (lead in %s)', (raw, country) => {
     expect(toE164(raw, country)).toBeNull();
+  });
+
+  // A `+` and 8–15 digits is not enough: the country's plan must have such a number.
+  it.each([
+    ['+1 200 555 0123', 'United States', 'an area code that does not exist'],
+    ['+44 20 7946 095', 'United Kingdom', 'a digit short'],
+    ['+33 1 23 45 67 89 00', 'France', 'too long for the plan'],
+    ['+999 1234 5678', 'Germany', 'an unassigned country code'],
+    ['(200) 555-0123', 'United States', 'a national number in no area'],
+  ])('refuses %s (lead in %s): %s', (raw, country) => {
+    expect(toE164(raw, country)).toBeNull();
+  });
+});
+
+describe('isE164', () => {
+  it('holds for valid numbers in canonical form only', () => {
+    expect(isE164('+14155550123')).toBe(true);
+    expect(isE164('+442079460958')).toBe(true);
+    expect(isE164('+1 415 555 0123')).toBe(false);
+    expect(isE164('+12005550123')).toBe(false);
+    expect(isE164('+123456789')).toBe(false);
   });
 });
 

@@ -1,26 +1,34 @@
 import { createHash } from 'node:crypto';
+import { parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js';
 import type { FoundEmail, FoundPhone } from '../provider.interface';
 
 const NANP_COUNTRIES = new Set(['unitedstates', 'unitedstatesofamerica', 'usa', 'us', 'canada', 'ca']);
-const E164 = /^\+[1-9]\d{7,14}$/;
+const EXTENSION = /\s*(ext\.?|x|#)\s*\d+\s*$/i;
 
 /**
- * A vendor's phone number in E.164, or null when it cannot be made one without guessing.
- * Numbers with a `+` or `00` prefix carry their country; national numbers are only read for
- * NANP (10 digits, or 11 starting with 1), the one plan where the digits alone are unambiguous
- * enough given the lead's country.
+ * A vendor's phone number in E.164, or null when it is not a valid number (libphonenumber's
+ * metadata: the country's lengths and ranges) or cannot be read without guessing. Numbers with
+ * a `+` or `00` prefix carry their country; national numbers are only read for NANP (10
+ * digits, or 11 starting with 1), the one plan where the digits alone are unambiguous enough
+ * given the lead's country — elsewhere many plans would accept the same digits.
  */
 export function toE164(raw: string, country: string): string | null {
-  const withoutExtension = raw.replace(/\s*(ext\.?|x|#)\s*\d+\s*$/i, '').trim();
-  const digits = withoutExtension.replace(/\D/g, '');
-  let candidate: string | null = null;
-  if (withoutExtension.startsWith('+')) candidate = `+${digits}`;
-  else if (digits.startsWith('00')) candidate = `+${digits.slice(2)}`;
-  else if (digits.length === 11 && digits.startsWith('1')) candidate = `+${digits}`;
+  const main = raw.replace(EXTENSION, '').trim();
+  const digits = main.replace(/\D/g, '');
+  let parsed: PhoneNumber | undefined;
+  if (main.startsWith('+')) parsed = parsePhoneNumberFromString(main);
+  else if (digits.startsWith('00')) parsed = parsePhoneNumberFromString(`+${digits.slice(2)}`);
+  else if (digits.length === 11 && digits.startsWith('1')) parsed = parsePhoneNumberFromString(`+${digits}`);
   else if (digits.length === 10 && NANP_COUNTRIES.has(country.toLowerCase().replace(/[^a-z]/g, ''))) {
-    candidate = `+1${digits}`;
+    parsed = parsePhoneNumberFromString(`+1${digits}`);
   }
-  return candidate !== null && E164.test(candidate) ? candidate : null;
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** A stored or produced number is valid E.164 by libphonenumber's metadata (not just `+` and digits). */
+export function isE164(value: string): boolean {
+  const parsed = parsePhoneNumberFromString(value);
+  return parsed !== undefined && parsed.isValid() && parsed.number === value;
 }
 
 /** Keeps the first of each address (case-insensitive) or number: vendors repeat themselves. */

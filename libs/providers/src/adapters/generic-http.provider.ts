@@ -1,8 +1,7 @@
 import { ContactField } from '@app/core';
-import { malformed, ProviderHttpClient } from '../http/provider-http-client';
+import { malformed } from '../http/provider-http-client';
 import type {
   EmailVerificationStatus,
-  EnrichmentProvider,
   FoundContactData,
   FoundEmail,
   FoundPhone,
@@ -10,10 +9,10 @@ import type {
   LookupOptions,
   PhoneType,
   ProviderAnswer,
-  ProviderRateLimit,
 } from '../provider.interface';
-import { fingerprint, isEmailAddress, isRecord, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
-import { HttpProviderSettings, vendorClient } from './http-provider-settings';
+import { isEmailAddress, isRecord, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
+import { HttpProviderSettings } from './http-provider-settings';
+import { HttpVendorProvider } from './http-vendor.provider';
 
 export interface GenericHttpSettings extends HttpProviderSettings {
   /** The header that carries `apiKey`, sent verbatim; no header when the key is empty. */
@@ -30,21 +29,10 @@ const PHONE_TYPES: readonly string[] = ['mobile', 'direct', 'office'];
  * are not found. `verificationStatus` defaults to unverified and `type` to direct; numbers
  * are normalised to E.164 and dropped when that is not possible.
  */
-export class GenericHttpProvider implements EnrichmentProvider {
-  readonly maxBatchSize: number;
-  readonly rateLimit: ProviderRateLimit;
-  readonly credentialId: string;
-  private readonly client: ProviderHttpClient;
-
-  constructor(
-    readonly name: string,
-    readonly field: ContactField,
-    private readonly settings: GenericHttpSettings,
-  ) {
-    this.maxBatchSize = settings.maxBatchSize;
-    this.rateLimit = { ...settings.rateLimit, bucket: 'generic-http' };
-    this.credentialId = fingerprint(settings.baseUrl, settings.apiKey);
-    this.client = vendorClient(name, settings);
+export class GenericHttpProvider extends HttpVendorProvider<GenericHttpSettings> {
+  constructor(name: string, field: ContactField, settings: GenericHttpSettings) {
+    // The service's address is part of the credential: one key may serve two deployments.
+    super(name, field, settings, { bucket: 'generic-http', credential: [settings.baseUrl, settings.apiKey] });
   }
 
   async lookup(leads: readonly LeadContext[], options: LookupOptions = {}): Promise<ProviderAnswer> {

@@ -1,15 +1,9 @@
 import { ContactField } from '@app/core';
-import { malformed, ProviderHttpClient } from '../http/provider-http-client';
-import type {
-  EmailVerificationStatus,
-  EnrichmentProvider,
-  LeadContext,
-  LookupOptions,
-  ProviderAnswer,
-  ProviderRateLimit,
-} from '../provider.interface';
-import { fingerprint, isEmailAddress, isRecord } from './contact-mapping';
-import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-settings';
+import { malformed } from '../http/provider-http-client';
+import type { EmailVerificationStatus, LeadContext, LookupOptions, ProviderAnswer } from '../provider.interface';
+import { isEmailAddress, isRecord } from './contact-mapping';
+import { endpoint, HttpProviderSettings } from './http-provider-settings';
+import { HttpVendorProvider } from './http-vendor.provider';
 
 /** Hunter's verification statuses; `invalid` is not worth storing, unknown ones fall to the score. */
 const VERIFICATION: Readonly<Record<string, EmailVerificationStatus | null>> = {
@@ -28,24 +22,16 @@ const LIKELY_SCORE = 70;
  * the plan's usage limit (the provider is disabled until the ban expires), 451 a person who
  * asked not to be processed (not found).
  */
-export class HunterProvider implements EnrichmentProvider {
-  readonly field = ContactField.EMAILS;
-  /** The email finder takes one person per request. */
-  readonly maxBatchSize = 1;
-  readonly rateLimit: ProviderRateLimit;
-  readonly credentialId: string;
-  private readonly client: ProviderHttpClient;
-
-  constructor(
-    readonly name: string,
-    private readonly settings: HttpProviderSettings,
-  ) {
-    this.rateLimit = settings.rateLimit;
-    this.credentialId = fingerprint(settings.apiKey);
-    this.client = vendorClient(name, settings, {
-      403: { outcome: 'throttled', meaning: 'rate limit reached' },
-      429: { outcome: 'disable', meaning: 'usage limit of the plan reached' },
-      451: { outcome: 'not_found', meaning: 'person opted out' },
+export class HunterProvider extends HttpVendorProvider {
+  constructor(name: string, settings: HttpProviderSettings) {
+    super(name, ContactField.EMAILS, settings, {
+      // The email finder takes one person per request.
+      maxLeadsPerCall: 1,
+      statuses: {
+        403: { outcome: 'throttled', meaning: 'rate limit reached' },
+        429: { outcome: 'disable', meaning: 'usage limit of the plan reached' },
+        451: { outcome: 'not_found', meaning: 'person opted out' },
+      },
     });
   }
 

@@ -1,17 +1,16 @@
 import { ContactField } from '@app/core';
-import { malformed, ProviderHttpClient } from '../http/provider-http-client';
+import { malformed } from '../http/provider-http-client';
 import type {
-  EnrichmentProvider,
   FoundContactData,
   FoundEmail,
   FoundPhone,
   LeadContext,
   LookupOptions,
   ProviderAnswer,
-  ProviderRateLimit,
 } from '../provider.interface';
-import { fingerprint, isEmailAddress, isRecord, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
-import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-settings';
+import { isEmailAddress, isRecord, toE164, uniqueEmails, uniquePhones } from './contact-mapping';
+import { endpoint, HttpProviderSettings } from './http-provider-settings';
+import { HttpVendorProvider } from './http-vendor.provider';
 
 /**
  * People Data Labs bulk person enrichment: POST /v5/person/bulk with `X-Api-Key`, up to 100
@@ -22,21 +21,13 @@ import { endpoint, HttpProviderSettings, vendorClient } from './http-provider-se
  * personal ones are left out. Its untyped `phone_numbers` count as direct lines. On plans
  * without a field PDL sends `true` in its place; anything but a string is skipped.
  */
-export class PdlProvider implements EnrichmentProvider {
-  readonly maxBatchSize: number;
-  readonly rateLimit: ProviderRateLimit;
-  readonly credentialId: string;
-  private readonly client: ProviderHttpClient;
-
-  constructor(
-    readonly name: string,
-    readonly field: ContactField,
-    private readonly settings: HttpProviderSettings,
-  ) {
-    this.maxBatchSize = Math.min(settings.maxBatchSize, 100);
-    this.rateLimit = { ...settings.rateLimit, bucket: 'pdl' };
-    this.credentialId = fingerprint(settings.apiKey);
-    this.client = vendorClient(name, settings, { 402: { outcome: 'disable', meaning: 'account credits exhausted' } });
+export class PdlProvider extends HttpVendorProvider {
+  constructor(name: string, field: ContactField, settings: HttpProviderSettings) {
+    super(name, field, settings, {
+      maxLeadsPerCall: 100,
+      bucket: 'pdl',
+      statuses: { 402: { outcome: 'disable', meaning: 'account credits exhausted' } },
+    });
   }
 
   async lookup(leads: readonly LeadContext[], options: LookupOptions = {}): Promise<ProviderAnswer> {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type CountryCode, getExampleNumber, isValidPhoneNumber } from 'libphonenumber-js';
+import examples from 'libphonenumber-js/mobile/examples';
 import { AppConfig, ContactField } from '@app/core';
 import { ProviderError } from '../provider.errors';
 import type {
@@ -34,6 +36,8 @@ const VERIFICATION_STATUSES: readonly EmailVerificationStatus[] = ['verified', '
 const PHONE_TYPES: readonly PhoneType[] = ['mobile', 'direct', 'office'];
 
 interface CountryNumbering {
+  /** The country whose example number stands in when no drawn number is valid. */
+  country: CountryCode;
   callingCode: string;
   /** Digits of the national significant number (without trunk prefix). */
   nationalDigits: number;
@@ -41,7 +45,7 @@ interface CountryNumbering {
   mobilePrefix?: string;
 }
 
-const NANP: CountryNumbering = { callingCode: '1', nationalDigits: 10 };
+const NANP: CountryNumbering = { country: 'US', callingCode: '1', nationalDigits: 10 };
 
 /** Keys are country names and codes reduced to lower-case letters (see `letters`). */
 const NUMBERING: ReadonlyMap<string, CountryNumbering> = new Map(
@@ -51,16 +55,19 @@ const NUMBERING: ReadonlyMap<string, CountryNumbering> = new Map(
       [['canada', 'ca'], NANP],
       [
         ['unitedkingdom', 'uk', 'gb', 'greatbritain', 'england', 'scotland', 'wales'],
-        { callingCode: '44', nationalDigits: 10, mobilePrefix: '7' },
+        { country: 'GB', callingCode: '44', nationalDigits: 10, mobilePrefix: '7' },
       ],
-      [['germany', 'deutschland', 'de'], { callingCode: '49', nationalDigits: 10, mobilePrefix: '1' }],
-      [['france', 'fr'], { callingCode: '33', nationalDigits: 9, mobilePrefix: '6' }],
-      [['india', 'in'], { callingCode: '91', nationalDigits: 10, mobilePrefix: '9' }],
-      [['australia', 'au'], { callingCode: '61', nationalDigits: 9, mobilePrefix: '4' }],
-      [['netherlands', 'thenetherlands', 'holland', 'nl'], { callingCode: '31', nationalDigits: 9, mobilePrefix: '6' }],
-      [['spain', 'espana', 'es'], { callingCode: '34', nationalDigits: 9, mobilePrefix: '6' }],
-      [['brazil', 'brasil', 'br'], { callingCode: '55', nationalDigits: 11 }],
-      [['singapore', 'sg'], { callingCode: '65', nationalDigits: 8, mobilePrefix: '9' }],
+      [['germany', 'deutschland', 'de'], { country: 'DE', callingCode: '49', nationalDigits: 10, mobilePrefix: '1' }],
+      [['france', 'fr'], { country: 'FR', callingCode: '33', nationalDigits: 9, mobilePrefix: '6' }],
+      [['india', 'in'], { country: 'IN', callingCode: '91', nationalDigits: 10, mobilePrefix: '9' }],
+      [['australia', 'au'], { country: 'AU', callingCode: '61', nationalDigits: 9, mobilePrefix: '4' }],
+      [
+        ['netherlands', 'thenetherlands', 'holland', 'nl'],
+        { country: 'NL', callingCode: '31', nationalDigits: 9, mobilePrefix: '6' },
+      ],
+      [['spain', 'espana', 'es'], { country: 'ES', callingCode: '34', nationalDigits: 9, mobilePrefix: '6' }],
+      [['brazil', 'brasil', 'br'], { country: 'BR', callingCode: '55', nationalDigits: 11 }],
+      [['singapore', 'sg'], { country: 'SG', callingCode: '65', nationalDigits: 8, mobilePrefix: '9' }],
     ] as const
   ).flatMap(([keys, numbering]) => keys.map((key): [string, CountryNumbering] => [key, numbering])),
 );
@@ -185,7 +192,19 @@ export class SimulatedProvider implements EnrichmentProvider {
   }
 }
 
+/** How many numbers are drawn for a lead before the country's example number stands in. */
+const PHONE_DRAWS = 16;
+
+/** A number valid by libphonenumber's metadata (a vendor would not sell an unassigned range). */
 function phoneNumber(numbering: CountryNumbering, type: PhoneType, reader: HashReader): string {
+  for (let draw = 0; draw < PHONE_DRAWS; draw += 1) {
+    const candidate = drawPhoneNumber(numbering, type, reader);
+    if (isValidPhoneNumber(candidate)) return candidate;
+  }
+  return getExampleNumber(numbering.country, examples)!.number;
+}
+
+function drawPhoneNumber(numbering: CountryNumbering, type: PhoneType, reader: HashReader): string {
   // National significant numbers never start with 0 (that is the trunk prefix).
   let national = type === 'mobile' && numbering.mobilePrefix ? numbering.mobilePrefix : reader.digit(2);
   while (national.length < numbering.nationalDigits) {

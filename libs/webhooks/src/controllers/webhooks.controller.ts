@@ -12,13 +12,12 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@app/auth';
-import { ErrorEnvelopeDto } from '@app/core';
+import { ErrorEnvelopeDto, UuidParamPipe } from '@app/core';
 import { CreateWebhookRequestDto } from '../dtos/create-webhook.request.dto';
 import { ListDeliveriesRequestDto } from '../dtos/list-deliveries.request.dto';
 import { WebhookDeliveryResponseDto } from '../dtos/webhook-delivery.response.dto';
 import { CreatedWebhookEndpointResponseDto, WebhookEndpointResponseDto } from '../dtos/webhook-endpoint.response.dto';
 import { WebhookEndpointsService } from '../services/webhook-endpoints.service';
-import { WebhookIdPipe } from './webhook-id.pipe';
 
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'The webhook endpoint id' } as const;
 const NOT_FOUND = { type: ErrorEnvelopeDto, description: "NOT_FOUND: no such endpoint in the caller's org" };
@@ -60,7 +59,7 @@ export class WebhooksController {
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse(NOT_FOUND)
-  remove(@Param('id', WebhookIdPipe) id: string, @CurrentUser() user: AuthUser): Promise<void> {
+  remove(@Param('id', UuidParamPipe) id: string, @CurrentUser() user: AuthUser): Promise<void> {
     return this.endpoints.remove(user.orgId, id);
   }
 
@@ -70,7 +69,7 @@ export class WebhooksController {
   @ApiOkResponse({ type: [WebhookDeliveryResponseDto] })
   @ApiNotFoundResponse(NOT_FOUND)
   deliveries(
-    @Param('id', WebhookIdPipe) id: string,
+    @Param('id', UuidParamPipe) id: string,
     @Query() query: ListDeliveriesRequestDto,
     @CurrentUser() user: AuthUser,
   ): Promise<WebhookDeliveryResponseDto[]> {

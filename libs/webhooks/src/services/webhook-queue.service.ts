@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobOptions, JobStatus, Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { AppConfig, queryRows } from '@app/core';
+import { AppConfig, queryRows, withTimeout } from '@app/core';
 import { WebhookDeliveryStatus } from '../webhook.types';
 import { deliveryJobId, WebhookJobDataMap, WebhookJobName, WebhookQueueName } from '../jobs/webhook-jobs';
 
@@ -97,6 +97,7 @@ export class WebhookQueueService {
           })),
         ),
         ENQUEUE_TIMEOUT_MS,
+        'Queueing webhook deliveries',
       );
     } catch (error) {
       // The events are committed and stay pending with no enqueued_at: the sweep queues them.
@@ -111,12 +112,4 @@ export class WebhookQueueService {
     );
     return eventIds.length;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
