@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { Role } from '../libs/auth/src';
+import { QueueName } from '../libs/enrichment/src';
 import { CONTRACT_EXAMPLE_LEAD_IDS } from '../libs/leads/src';
+import { recordCspViolations } from './support/browser';
 import { createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
 
 /** Debian's `chromium` package (.ci/run installs it): no browser is downloaded. */
@@ -57,7 +59,9 @@ describe('Swagger UI in a real browser', () => {
     const member = tokenFor(t.config, { orgId: ORG });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
-    await page.goto(`${baseUrl}/docs`);
+    const cspViolations = await recordCspViolations(page);
+    const docs = await page.goto(`${baseUrl}/docs`);
+    expect(docs?.headers()['content-security-policy']).toContain("script-src 'self'");
 
     await page.locator('.scheme-container button.authorize').click();
     const dialog = page.locator('.modal-ux');
@@ -90,6 +94,25 @@ describe('Swagger UI in a real browser', () => {
     await operation.locator('.opblock-section-request-body').evaluate((element) => element.scrollIntoView());
     await page.screenshot({ path: join(OUTPUT_DIR, 'swagger-ui-bulk-201.png') });
     await page.close();
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('the queue dashboard and its sign-in page render under the Content-Security-Policy', async () => {
+    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_dashboard', role: Role.ADMIN });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const cspViolations = await recordCspViolations(page);
+    const login = await page.goto(`${baseUrl}/admin/queues/login`);
+    expect(login?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('#token').fill(admin);
+    // The sign-in page's inline script (allowed by its hash) sets the cookie and opens the dashboard.
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL(`${baseUrl}/admin/queues`);
+    // bull-board's React app (its scripts and styles) rendered the queue list from its own API.
+    await page.getByText(QueueName.ENRICHMENT, { exact: true }).first().waitFor();
+    await page.screenshot({ path: join(OUTPUT_DIR, 'queue-dashboard.png') });
+    await page.close();
+    // Google Fonts may be unreachable offline; that is a network error, not a policy violation.
+    expect(cspViolations).toEqual([]);
   });
 });
 

@@ -49,7 +49,15 @@ describe('Security: JWT attacks and cross-org access', () => {
     [hs, rs] = await Promise.all([
       startApi({ ...env, RUN_WORKERS: 'true' }, { name: 'api-hs256' }),
       startApi(
-        { ...env, RUN_WORKERS: 'false', JWT_PUBLIC_KEY: publicPem, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE },
+        {
+          ...env,
+          RUN_WORKERS: 'false',
+          // The key modes are exclusive: empty means not set.
+          JWT_SECRET: '',
+          JWT_PUBLIC_KEY: publicPem,
+          JWT_ISSUER: ISSUER,
+          JWT_AUDIENCE: AUDIENCE,
+        },
         { name: 'api-rs256' },
       ),
     ]);

@@ -4,6 +4,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ErrorEnvelopeDto } from '@app/core';
 import { AnonymousRateLimiter, isRateLimited, RATE_LIMIT_RESPONSE_HEADERS } from '@app/ops';
+import { applyHttpSecurity } from './http-security';
 
 export function buildOpenApiDocument(app: INestApplication) {
   const config = new DocumentBuilder()
@@ -66,6 +67,8 @@ function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+  // First: preflights are answered, and every answer (429s included) carries the security headers.
+  applyHttpSecurity(app, config);
   // Before the body is read: a client without a valid credential is counted and stopped first.
   app.use(app.get(AnonymousRateLimiter).middleware);
   // Raw bytes only (size limit; inflated size when compression is accepted, 415 otherwise);
@@ -75,7 +78,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     limit: config.MAX_BODY_SIZE,
     inflate: config.ACCEPT_COMPRESSED_BODIES,
   });
-  app.disable('x-powered-by');
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

@@ -64,6 +64,35 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_PUBLIC: 'false' })).not.toThrow();
   });
 
+  it('refuses two token key modes at once', () => {
+    expect(() =>
+      loadConfig({ JWT_SECRET: 'a-secret-of-enough-length', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----x' }),
+    ).toThrow(/set only one of JWT_SECRET, JWT_PUBLIC_KEY/);
+  });
+
+  it('takes exact CORS origins and refuses anything a browser Origin header could never equal', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).CORS_ORIGINS).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    for (const bad of [
+      'https://app.example.com/',
+      'https://App.example.com',
+      'https://app.example.com:443',
+      'app.example.com',
+      'ftp://x.example.com',
+    ])
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS=.*exact origin/);
+  });
+
+  it('allows CORS_ORIGINS=* outside production only, and only alone', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
+    expect(() =>
+      loadConfig({ CORS_ORIGINS: '*', NODE_ENV: 'production', JWT_SECRET: 'a-secret-of-enough-length' }),
+    ).toThrow(/any origin is refused in production/);
+    expect(() => loadConfig({ CORS_ORIGINS: '*,https://app.example.com' })).toThrow(/cannot be combined/);
+  });
+
   it('.env.example lists every setting with its default', () => {
     const example = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
     const listed = Object.fromEntries(

@@ -36,7 +36,7 @@ const toList = ({ value }: { value: unknown }) =>
 /**
  * Every knob of the service, read once from the environment and validated at boot.
  * Defaults make a fresh clone run against the local PostgreSQL and Redis; production
- * must set JWT_SECRET (or JWT_PUBLIC_KEY) itself — see `assertProductionSafe`.
+ * must set its token key itself (JWT_SECRET, JWT_PUBLIC_KEY) — see `jwtKeyModeProblems`.
  */
 export class AppConfig {
   @IsIn(['development', 'test', 'production'])
@@ -95,7 +95,7 @@ export class AppConfig {
   @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 
-  /** PEM public key; when set, tokens are verified with RS256 instead of HS256. */
+  /** PEM public key (RSA or P-256); when set, tokens are verified with RS256 or ES256 instead of HS256. */
   @IsOptional()
   @IsString()
   @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
@@ -117,6 +117,15 @@ export class AppConfig {
   @Transform(toList)
   @IsString({ each: true })
   ADMIN_ORG_IDS: string[] = ['org_ops'];
+
+  /**
+   * Browser origins allowed to call the API (CORS), exact `scheme://host[:port]` values,
+   * comma-separated. Empty: CORS off (no Access-Control-* headers). `*` (any origin) is
+   * refused in production.
+   */
+  @Transform(toList)
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
 
   @Transform(toInt)
   @IsInt()
@@ -542,14 +551,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     config.WEBHOOK_ALLOW_PRIVATE_URLS = false;
   }
   if (config.NODE_ENV === 'production') config.FAULT_INJECT = '';
-  if (config.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
-    problems.push('JWT_SECRET or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
-  }
   if (config.NODE_ENV === 'production' && !config.METRICS_TOKEN && !config.METRICS_PUBLIC) {
     problems.push(
       'METRICS_TOKEN must be set when NODE_ENV=production (or METRICS_PUBLIC=true to serve /metrics openly)',
     );
   }
+  problems.push(...jwtKeyModeProblems(config, defined), ...corsOriginProblems(config));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
+}
+
+const JWT_KEY_MODES = ['JWT_SECRET', 'JWT_PUBLIC_KEY'] as const;
+
+/** One way to verify tokens, never two: a second key source would widen what is accepted. */
+function jwtKeyModeProblems(config: AppConfig, defined: Record<string, string | undefined>): string[] {
+  const set = JWT_KEY_MODES.filter((name) => defined[name] !== undefined);
+  if (set.length > 1) return [`${set.join(', ')}: set only one of ${JWT_KEY_MODES.join(', ')} (they are exclusive)`];
+  if (config.NODE_ENV === 'production' && set.length === 0) {
+    return [`${JWT_KEY_MODES.join(' or ')} must be set when NODE_ENV=production`];
+  }
+  return [];
+}
+
+/** Origins are compared exactly with the browser's Origin header, so anything else would never match. */
+function corsOriginProblems(config: AppConfig): string[] {
+  const problems: string[] = [];
+  for (const origin of config.CORS_ORIGINS) {
+    if (origin === '*') {
+      if (config.NODE_ENV === 'production') problems.push('CORS_ORIGINS="*": any origin is refused in production');
+      else if (config.CORS_ORIGINS.length > 1) problems.push('CORS_ORIGINS: "*" cannot be combined with other origins');
+      continue;
+    }
+    let canonical: string | undefined;
+    try {
+      const url = new URL(origin);
+      canonical = ['http:', 'https:'].includes(url.protocol) ? url.origin : undefined;
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== origin) {
+      problems.push(
+        `CORS_ORIGINS=${JSON.stringify(origin)}: must be an exact origin such as https://app.example.com ` +
+          `(scheme, lower-case host, port if not the default; no path or trailing slash)` +
+          (canonical ? `, here ${canonical}` : ''),
+      );
+    }
+  }
+  return problems;
 }

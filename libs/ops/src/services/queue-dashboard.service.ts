@@ -2,7 +2,7 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { createBullBoard } from '@bull-board/api';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { decode } from 'jsonwebtoken';
 import { AppConfig } from '@app/core';
 import { DASHBOARD_COOKIE, DASHBOARD_PATH } from '../http/dashboard-cookie.middleware';
@@ -19,7 +19,7 @@ export const DASHBOARD_SESSION_MAX_MS = 15 * 60 * 1000;
 @Injectable()
 export class QueueDashboardService implements OnApplicationBootstrap {
   private readonly adapter = new ExpressAdapter().setBasePath(DASHBOARD_PATH);
-  private readonly app: RequestHandler = this.adapter.getRouter();
+  private readonly app: Express = this.adapter.getRouter();
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -27,6 +27,8 @@ export class QueueDashboardService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
+    // bull-board's own Express app would add X-Powered-By to every dashboard response.
+    this.app.disable('x-powered-by');
     createBullBoard({
       queues: this.queues.queues().map((queue) => new BullAdapter(queue)),
       // @bull-board/express pins its own copy of @bull-board/api (a patch version apart): same
