@@ -5,7 +5,7 @@ import { corsOptions, securityHeaders } from './http-security';
 
 const appWith = (env: Record<string, string>) =>
   express()
-    .use(securityHeaders(loadConfig({ JWT_SECRET: 'a-secret-of-enough-length', ...env })))
+    .use(securityHeaders(loadConfig({ JWT_SECRET: 'a-secret-of-enough-length', METRICS_PUBLIC: 'true', ...env })))
     .get('/', (_req, res) => {
       res.json({ ok: true });
     });

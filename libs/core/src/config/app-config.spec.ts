@@ -44,10 +44,17 @@ describe('loadConfig', () => {
   it('listens on loopback by default, on every interface in production, on HOST when set', () => {
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
     expect(loadConfig({ NODE_ENV: 'test' }).HOST).toBe('127.0.0.1');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123' }).HOST).toBe('0.0.0.0');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123', HOST: '10.0.0.5' }).HOST).toBe(
-      '10.0.0.5',
-    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123', METRICS_PUBLIC: 'true' }).HOST,
+    ).toBe('0.0.0.0');
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-production-secret-0123',
+        METRICS_PUBLIC: 'true',
+        HOST: '10.0.0.5',
+      }).HOST,
+    ).toBe('10.0.0.5');
     expect(loadConfig({ HOST: '::' }).HOST).toBe('::');
     expect(() => loadConfig({ HOST: 'http://x/' })).toThrow(/HOST=/);
   });
