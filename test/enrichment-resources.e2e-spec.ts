@@ -156,6 +156,10 @@ describe('Batch, single lead, lead search, operations, dry run, admin console', 
     expect(found.data.emails[0]).toEqual({
       address: expect.stringContaining('@'),
       verificationStatus: expect.stringMatching(/verified|likely|unverified/),
+      // Provenance (GDPR Art. 14): which provider, found and last confirmed when.
+      source: expect.stringMatching(/^sim-email-/),
+      foundAt: expect.any(String),
+      lastConfirmedAt: expect.any(String),
     });
     expect(missed.data).toBeNull();
     expect((await as(member).post(`/api/v1/operations/enrichment/${ids[0]}?field=emails`).expect(201)).body.id).toBe(

@@ -16,6 +16,7 @@ import {
 import { CreditsModule } from '@app/credits';
 import { EnrichmentModule } from '@app/enrichment';
 import { OpsModule } from '@app/ops';
+import { PrivacyHttpModule } from '@app/privacy';
 import { WebhooksModule } from '@app/webhooks';
 
 /** The HTTP application; it also runs the queue processors unless RUN_WORKERS=false. */
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
         CreditsModule,
         enrichment,
         AdminModule,
+        PrivacyHttpModule,
         WebhooksModule.register({ http: true, workers: config.RUN_WORKERS }),
         // Last: its rate-limit guard must run after AuthModule's guards (see OpsModule).
         OpsModule.register({ enrichment }),

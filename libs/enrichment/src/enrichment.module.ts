@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditsModule } from '@app/credits';
 import { LeadsModule } from '@app/leads';
+import { PrivacyModule } from '@app/privacy';
 import { ProvidersModule } from '@app/providers';
 import { SelectionModule } from '@app/selection';
 import { WebhooksModule } from '@app/webhooks';
@@ -15,6 +16,7 @@ import { GlobalEnrichmentEntity } from './entities/global-enrichment.entity';
 import { EnrichmentProcessor } from './jobs/enrichment.processor';
 import { QueueName } from './jobs/enrichment-jobs';
 import { EnrichmentAdminService } from './services/enrichment-admin.service';
+import { EnrichmentDataService } from './services/enrichment-data.service';
 import { EnrichmentOperationsService } from './services/enrichment-operations.service';
 import { EnrichmentProcessingService } from './services/enrichment-processing.service';
 import { EnrichmentQueryService } from './services/enrichment-query.service';
@@ -34,7 +36,7 @@ export interface EnrichmentModuleOptions {
 /**
  * Enrichment records, operations, the global cache, the request use cases, the queue producer
  * and processor. Global so that the admin and ops modules can reach its two small facades
- * (admin, stats) without knowing how the app registered it.
+ * (admin, stats, data) without knowing how the app registered it.
  */
 @Module({})
 export class EnrichmentModule {
@@ -52,6 +54,7 @@ export class EnrichmentModule {
         BullModule.registerQueue({ name: QueueName.ENRICHMENT }),
         CreditsModule,
         LeadsModule,
+        PrivacyModule,
         SelectionModule,
         WebhooksModule,
         ...(workers ? [ProvidersModule] : []),
@@ -63,11 +66,12 @@ export class EnrichmentModule {
         EnrichmentQueryService,
         EnrichmentOperationsService,
         EnrichmentAdminService,
+        EnrichmentDataService,
         LeadSearchService,
         EnrichmentStatsService,
         ...(workers ? [EnrichmentProcessingService, EnrichmentProcessor, EnrichmentRecoveryService] : []),
       ],
-      exports: [EnrichmentStatsService, EnrichmentAdminService],
+      exports: [EnrichmentStatsService, EnrichmentAdminService, EnrichmentDataService],
     };
   }
 }

@@ -3,6 +3,7 @@ export * from './enrichment.types';
 export * from './jobs/enrichment-jobs';
 export * from './services/enrichment-stats.service';
 export * from './services/enrichment-admin.service';
+export * from './services/enrichment-data.service';
 export * from './dtos/enrichment.response.dto';
 export * from './dtos/operation.response.dto';
 export type { OperationProgress } from './services/enrichment-operations.service';

@@ -1,6 +1,8 @@
 /** The event types an endpoint can subscribe to. */
 export enum WebhookEventType {
   OPERATION_COMPLETED = 'operation.completed',
+  /** A lead's contact data was erased (GDPR Art. 17 / CCPA deletion): delete your copy too. */
+  CONTACT_ERASED = 'contact.erased',
 }
 
 export const ALL_WEBHOOK_EVENT_TYPES = Object.values(WebhookEventType);

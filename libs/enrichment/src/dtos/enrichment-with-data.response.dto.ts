@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { EnrichmentResponseDto } from './enrichment.response.dto';
 
 export class FoundEmailDto {
@@ -7,6 +7,21 @@ export class FoundEmailDto {
 
   @ApiProperty({ enum: ['verified', 'likely', 'unverified'], example: 'verified' })
   verificationStatus: 'verified' | 'likely' | 'unverified';
+
+  @ApiPropertyOptional({
+    description: 'The provider this value came from (GDPR Art. 14 source)',
+    example: 'sim-email-alpha',
+  })
+  source?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When a provider first returned this value' })
+  foundAt?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When a provider last returned it; retention counts from here',
+  })
+  lastConfirmedAt?: string;
 }
 
 export class FoundPhoneDto {
@@ -15,6 +30,21 @@ export class FoundPhoneDto {
 
   @ApiProperty({ enum: ['mobile', 'direct', 'office'], example: 'mobile' })
   type: 'mobile' | 'direct' | 'office';
+
+  @ApiPropertyOptional({
+    description: 'The provider this value came from (GDPR Art. 14 source)',
+    example: 'sim-email-alpha',
+  })
+  source?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When a provider first returned this value' })
+  foundAt?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When a provider last returned it; retention counts from here',
+  })
+  lastConfirmedAt?: string;
 }
 
 export interface FoundData {
@@ -35,4 +65,11 @@ export class EnrichmentWithDataResponseDto extends EnrichmentResponseDto {
     description: 'What was found (emails or phones, by field), once finished with data; null otherwise',
   })
   data: FoundData | null;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'When the found data was removed (DATA_RETENTION_DAYS passed without a new confirmation, or an erasure); dataFound stays as it was',
+  })
+  purgedAt?: string;
 }

@@ -9,6 +9,7 @@ import { EnrichmentStatus, EntityType } from '../enrichment.types';
 @Entity('enrichment')
 @Unique('UQ_enrichment_org_entity_field', ['orgId', 'entityType', 'entityId', 'field'])
 @Index('IDX_enrichment_status_queued', ['status', 'queuedAt'])
+@Index('IDX_enrichment_global', ['globalEnrichmentId'], { where: '"global_enrichment_id" IS NOT NULL' })
 @Index('IDX_enrichment_open_requested', ['requestedAt'], { where: `"status" IN ('pending', 'processing')` })
 export class EnrichmentEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -71,4 +72,8 @@ export class EnrichmentEntity {
   /** When this round of work was asked for (creation or retry): the clock of ENRICHMENT_MAX_AGE_MS. */
   @Column({ name: 'requested_at', type: 'timestamptz', default: () => 'now()' })
   requestedAt: Date;
+
+  /** When its found data was removed (retention or erasure); `data_found` stays as it was. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { ContactField } from '@app/core';
 import { EntityType } from '../enrichment.types';
 import type { FoundContactData } from '@app/providers';
@@ -6,6 +6,7 @@ import type { FoundContactData } from '@app/providers';
 /** What a provider found for a lead and field, shared by every org (the global cache). */
 @Entity('global_enrichment')
 @Unique('UQ_global_enrichment_entity_field', ['entityType', 'entityId', 'field'])
+@Index('IDX_global_enrichment_found_at', ['foundAt'])
 export class GlobalEnrichmentEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -25,6 +26,7 @@ export class GlobalEnrichmentEntity {
   @Column({ type: 'varchar', length: 64 })
   provider: string;
 
+  /** When a provider last returned this data: the clock of the cache's freshness and of retention. */
   @Column({ name: 'found_at', type: 'timestamptz' })
   foundAt: Date;
 }

@@ -4,15 +4,22 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditsService, Settlement, SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
+import { PrivacyService } from '@app/privacy';
 import { FoundContactData, ProvidersService, WaterfallResult } from '@app/providers';
 import { EnrichmentStatus, EntityType } from '../enrichment.types';
 import { EnrichmentOperationsService } from './enrichment-operations.service';
+import { StoredContactData, withProvenance } from './provenance';
 
 interface ClaimedRow {
   id: string;
+  org_id: string;
   entity_id: string;
   field: ContactField;
 }
+
+/** A lead's result: from a provider now, or (with `globalId`) from the global cache. */
+type LookUpResult = WaterfallResult & { globalId?: string };
+type FoundResult = LookUpResult & { data: FoundContactData; provider: string };
 
 interface FinishedRow {
   id: string;
@@ -38,6 +45,7 @@ export class EnrichmentProcessingService {
     private readonly providers: ProvidersService,
     private readonly credits: CreditsService,
     private readonly operations: EnrichmentOperationsService,
+    private readonly privacy: PrivacyService,
     private readonly config: AppConfig,
   ) {}
 
@@ -48,10 +56,9 @@ export class EnrichmentProcessingService {
     for (const row of claimed) byField.set(row.field, [...(byField.get(row.field) ?? []), row]);
     let completedOperations = 0;
     for (const [field, rows] of byField) {
-      const results = await this.lookUp(
-        field,
-        rows.map((row) => row.entity_id),
-      );
+      // Suppressed leads never reach a provider; they finish below as not found, released.
+      const allowed = await this.leadsNotSuppressed(rows);
+      const results = await this.lookUp(field, [...allowed]);
       completedOperations += await this.finish(jobId, field, rows, results);
     }
     if (completedOperations > 0) await this.operations.dispatchCompletionEvents();
@@ -117,21 +124,26 @@ export class EnrichmentProcessingService {
           AND (status = $4
                OR (status = $1 AND (job_id = $2
                    OR processing_started_at < now() - make_interval(secs => $5::double precision / 1000))))
-        RETURNING id, entity_id, field`,
+        RETURNING id, org_id, entity_id, field`,
       [EnrichmentStatus.PROCESSING, jobId, enrichmentIds, EnrichmentStatus.PENDING, this.config.PROCESSING_LEASE_MS],
     );
   }
 
   /** Lead id → what was found: the global cache first, then the provider waterfall for the rest. */
-  private async lookUp(field: ContactField, leadIds: string[]): Promise<Map<string, WaterfallResult>> {
-    const cached: { entity_id: string; data: FoundContactData; provider: string }[] = await this.dataSource.query(
-      `SELECT entity_id, data, provider FROM global_enrichment
+  private async lookUp(field: ContactField, leadIds: string[]): Promise<Map<string, LookUpResult>> {
+    if (leadIds.length === 0) return new Map();
+    const cached: { id: string; entity_id: string; data: FoundContactData; provider: string }[] =
+      await this.dataSource.query(
+        `SELECT id, entity_id, data, provider FROM global_enrichment
         WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[])
           AND found_at > now() - make_interval(days => $4)`,
-      [EntityType.PERSON, field, leadIds, this.config.GLOBAL_CACHE_FRESHNESS_DAYS],
-    );
-    const results = new Map<string, WaterfallResult>(
-      cached.map((row) => [row.entity_id, { leadId: row.entity_id, data: row.data, provider: row.provider }]),
+        [EntityType.PERSON, field, leadIds, this.config.GLOBAL_CACHE_FRESHNESS_DAYS],
+      );
+    const results = new Map<string, LookUpResult>(
+      cached.map((row) => [
+        row.entity_id,
+        { leadId: row.entity_id, data: row.data, provider: row.provider, globalId: row.id },
+      ]),
     );
     const profiles = await this.leads.findProfiles(leadIds.filter((leadId) => !results.has(leadId)));
     if (profiles.length > 0) {
@@ -144,34 +156,21 @@ export class EnrichmentProcessingService {
     jobId: string,
     field: ContactField,
     rows: ClaimedRow[],
-    results: Map<string, WaterfallResult>,
+    results: Map<string, LookUpResult>,
   ): Promise<number> {
     const found = [...results.values()].filter(
-      (result): result is WaterfallResult & { data: FoundContactData; provider: string } =>
-        result.data !== null && result.provider !== null,
+      (result): result is FoundResult => result.data !== null && result.provider !== null,
     );
     return this.dataSource.transaction(async (manager) => {
       await this.lockAccountsOf(
         manager,
         rows.map((row) => row.id),
       );
-      // The latest finding wins and refreshes the freshness clock; the row id stays stable.
-      const globals: { id: string; entity_id: string }[] = await manager.query(
-        `INSERT INTO global_enrichment (entity_type, entity_id, field, data, provider, found_at)
-         SELECT $1, r.entity_id, $2, r.data, r.provider, now()
-           FROM unnest($3::uuid[], $4::jsonb[], $5::varchar[]) AS r(entity_id, data, provider)
-         ON CONFLICT ON CONSTRAINT "UQ_global_enrichment_entity_field" DO UPDATE
-            SET data = EXCLUDED.data, provider = EXCLUDED.provider, found_at = EXCLUDED.found_at
-         RETURNING id, entity_id`,
-        [
-          EntityType.PERSON,
-          field,
-          found.map((result) => result.leadId),
-          found.map((result) => JSON.stringify(result.data)),
-          found.map((result) => result.provider),
-        ],
-      );
-      const globalByLead = new Map(globals.map((g) => [g.entity_id, g.id]));
+      // Suppressions are read under the privacy lock, right before storing: one added (or an
+      // erasure done) while the providers answered still applies to this answer.
+      await this.privacy.lockShared(manager);
+      const stored = await this.store(manager, field, found);
+      const globalByLead = await this.visibleResults(manager, rows, found, stored);
       const finished: FinishedRow[] = await queryRows(
         manager,
         `UPDATE enrichment e
@@ -183,7 +182,7 @@ export class EnrichmentProcessingService {
         [
           EnrichmentStatus.FINISHED,
           rows.map((row) => row.id),
-          rows.map((row) => globalByLead.get(row.entity_id) ?? null),
+          rows.map((row) => globalByLead.get(row.id) ?? null),
           EnrichmentStatus.PROCESSING,
           jobId,
         ],
@@ -193,6 +192,120 @@ export class EnrichmentProcessingService {
         row.data_found ? SettlementOutcome.CAPTURE : SettlementOutcome.RELEASE,
       );
     });
+  }
+
+  /** The leads of these rows that no list applying to the row's org suppresses. */
+  private async leadsNotSuppressed(rows: readonly ClaimedRow[]): Promise<Set<string>> {
+    const allowed = new Set<string>();
+    for (const orgId of new Set(rows.map((row) => row.org_id))) {
+      const orgRows = rows.filter((row) => row.org_id === orgId);
+      const suppressed = await this.privacy.suppressedLeads(
+        this.dataSource,
+        orgId,
+        orgRows.map((row) => row.entity_id),
+      );
+      for (const row of orgRows) if (!suppressed.has(row.entity_id)) allowed.add(row.entity_id);
+    }
+    return allowed;
+  }
+
+  /**
+   * Stores what providers found in the global cache, without the values the platform list
+   * suppresses, each value with its provenance. Cache hits are not written again: reading
+   * a value is not confirming it. Returns lead id → global row id and stored data.
+   */
+  private async store(
+    manager: EntityManager,
+    field: ContactField,
+    found: readonly FoundResult[],
+  ): Promise<Map<string, { id: string; data: StoredContactData }>> {
+    const stored = new Map<string, { id: string; data: StoredContactData }>();
+    const cached = found.filter((result) => result.globalId !== undefined);
+    if (cached.length > 0) {
+      // A cache entry read before an erasure or a retention sweep removed it is not pointed at.
+      const [{ ids }] = await queryRows<{ ids: string[] }>(
+        manager,
+        'SELECT array(SELECT id FROM global_enrichment WHERE id = ANY($1::uuid[]) FOR SHARE) AS ids',
+        [cached.map((result) => result.globalId)],
+      );
+      for (const result of cached) {
+        if (result.globalId && ids.includes(result.globalId))
+          stored.set(result.leadId, { id: result.globalId, data: result.data });
+      }
+    }
+    const fresh = found.filter((result) => !result.globalId);
+    if (fresh.length === 0) return stored;
+    const allowed = await this.privacy.redact(
+      manager,
+      null,
+      fresh.map((result) => ({ leadId: result.leadId, data: result.data })),
+    );
+    const toStore = fresh.flatMap((result) => {
+      const data = allowed.get(result.leadId);
+      return data ? [{ ...result, data }] : [];
+    });
+    if (toStore.length === 0) return stored;
+    const previous: { entity_id: string; data: StoredContactData }[] = await manager.query(
+      `SELECT entity_id, data FROM global_enrichment
+        WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[]) FOR UPDATE`,
+      [EntityType.PERSON, field, toStore.map((result) => result.leadId)],
+    );
+    const previousByLead = new Map(previous.map((row) => [row.entity_id, row.data]));
+    const now = new Date().toISOString();
+    const rows = toStore.map((result) => ({
+      leadId: result.leadId,
+      provider: result.provider,
+      data: withProvenance(result.data, result.provider, now, previousByLead.get(result.leadId)),
+    }));
+    // The latest finding wins and refreshes the freshness (and retention) clock; the row id stays stable.
+    const globals: { id: string; entity_id: string }[] = await manager.query(
+      `INSERT INTO global_enrichment (entity_type, entity_id, field, data, provider, found_at)
+       SELECT $1, r.entity_id, $2, r.data, r.provider, now()
+         FROM unnest($3::uuid[], $4::jsonb[], $5::varchar[]) AS r(entity_id, data, provider)
+       ON CONFLICT ON CONSTRAINT "UQ_global_enrichment_entity_field" DO UPDATE
+          SET data = EXCLUDED.data, provider = EXCLUDED.provider, found_at = EXCLUDED.found_at
+       RETURNING id, entity_id`,
+      [
+        EntityType.PERSON,
+        field,
+        rows.map((row) => row.leadId),
+        rows.map((row) => JSON.stringify(row.data)),
+        rows.map((row) => row.provider),
+      ],
+    );
+    const dataByLead = new Map(rows.map((row) => [row.leadId, row.data]));
+    for (const global of globals) {
+      const data = dataByLead.get(global.entity_id);
+      if (data) stored.set(global.entity_id, { id: global.id, data });
+    }
+    return stored;
+  }
+
+  /**
+   * Enrichment id → the global row it gets, for the rows whose org may see something of it:
+   * a lead (or every value of it) on the org's list ends as not found, and is not charged.
+   */
+  private async visibleResults(
+    manager: EntityManager,
+    rows: readonly ClaimedRow[],
+    found: readonly FoundResult[],
+    stored: Map<string, { id: string; data: StoredContactData }>,
+  ): Promise<Map<string, string>> {
+    const visible = new Map<string, string>();
+    const foundLeads = new Set(found.map((result) => result.leadId));
+    for (const orgId of new Set(rows.map((row) => row.org_id))) {
+      const orgRows = rows.filter((row) => row.org_id === orgId && foundLeads.has(row.entity_id));
+      const entries = orgRows.flatMap((row) => {
+        const global = stored.get(row.entity_id);
+        return global ? [{ leadId: row.entity_id, data: global.data }] : [];
+      });
+      const allowed = await this.privacy.redact(manager, orgId, entries);
+      for (const row of orgRows) {
+        const global = stored.get(row.entity_id);
+        if (global && allowed.get(row.entity_id)) visible.set(row.id, global.id);
+      }
+    }
+    return visible;
   }
 
   /**

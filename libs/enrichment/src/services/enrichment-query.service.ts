@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppException, ContactField, ErrorCode } from '@app/core';
+import { PrivacyService } from '@app/privacy';
 import type { FoundContactData } from '@app/providers';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
 import { EnrichmentStatus, EntityType, EnrichmentView } from '../enrichment.types';
+import { StoredContactData } from './provenance';
 
 export interface EnrichmentWithData extends EnrichmentView {
-  /** What was found, once finished with data; null otherwise. */
-  data: FoundContactData | null;
+  /** What was found, once finished with data; null otherwise. Each value carries its provenance. */
+  data: StoredContactData | null;
+  /** When the found data was removed (retention or erasure); absent while it is kept. */
+  purgedAt?: string;
 }
 
 export interface EnrichmentTask {
@@ -20,7 +24,10 @@ export interface EnrichmentTask {
 /** Read side: an org's enrichments, always scoped by org. */
 @Injectable()
 export class EnrichmentQueryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly privacy: PrivacyService,
+  ) {}
 
   /** The org's enrichments for these tasks, in task order; tasks without a record are left out. */
   async findForTasks(orgId: string, tasks: readonly EnrichmentTask[]): Promise<EnrichmentView[]> {
@@ -49,18 +56,29 @@ export class EnrichmentQueryService {
 
   /** The org's enrichment of one lead and field, with the found data; 404 when the org has none. */
   async findOneWithData(orgId: string, leadId: string, field: ContactField): Promise<EnrichmentWithData> {
-    const [row]: (EnrichmentRow & { data: FoundContactData | null })[] = await this.dataSource.query(
-      `SELECT ${ENRICHMENT_VIEW_COLUMNS.split(', ')
-        .map((column) => `e.${column}`)
-        .join(', ')},
+    const [row]: (EnrichmentRow & { data: StoredContactData | null; purged_at: Date | null })[] =
+      await this.dataSource.query(
+        `SELECT ${ENRICHMENT_VIEW_COLUMNS.split(', ')
+          .map((column) => `e.${column}`)
+          .join(', ')}, e.purged_at,
               CASE WHEN e.status = $4 AND e.data_found THEN g.data END AS data
          FROM enrichment e LEFT JOIN global_enrichment g ON g.id = e.global_enrichment_id
         WHERE e.org_id = $1 AND e.entity_type = $2 AND e.entity_id = $3 AND e.field = $5`,
-      [orgId, EntityType.PERSON, leadId.toLowerCase(), EnrichmentStatus.FINISHED, field],
-    );
+        [orgId, EntityType.PERSON, leadId.toLowerCase(), EnrichmentStatus.FINISHED, field],
+      );
     if (!row)
       throw new AppException(ErrorCode.NOT_FOUND, `No ${field} enrichment of lead ${leadId} for this organisation`);
-    return { ...toEnrichmentView(row), data: row.data };
+    // What a list applying to this org suppresses is never shown, whenever it was found.
+    const data = row.data
+      ? ((await this.privacy.redact(this.dataSource, orgId, [{ leadId: row.entity_id, data: row.data }])).get(
+          row.entity_id,
+        ) ?? null)
+      : null;
+    return {
+      ...toEnrichmentView(row),
+      data,
+      ...(row.purged_at ? { purgedAt: row.purged_at.toISOString() } : {}),
+    };
   }
 
   /** Lead id → the data this org has found for it, per field (other orgs' results stay invisible). */
@@ -75,7 +93,14 @@ export class EnrichmentQueryService {
       [orgId, EntityType.PERSON, leadIds, EnrichmentStatus.FINISHED],
     );
     const byLead = new Map<string, Partial<Record<ContactField, FoundContactData>>>();
-    for (const row of rows) byLead.set(row.entity_id, { ...byLead.get(row.entity_id), [row.field]: row.data });
+    for (const field of Object.values(ContactField)) {
+      const entries = rows
+        .filter((row) => row.field === field)
+        .map((row) => ({ leadId: row.entity_id, data: row.data }));
+      for (const [leadId, data] of await this.privacy.redact(this.dataSource, orgId, entries)) {
+        if (data) byLead.set(leadId, { ...byLead.get(leadId), [field]: data });
+      }
+    }
     return byLead;
   }
 }

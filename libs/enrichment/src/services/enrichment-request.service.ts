@@ -5,6 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, AppException, ContactField, ErrorCode, recordIdempotentResponse } from '@app/core';
 import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
 import { LeadsService } from '@app/leads';
+import { PrivacyService } from '@app/privacy';
+import type { FoundContactData } from '@app/providers';
 import { BulkSelectionDto, ManualSelectionDto, SelectionService } from '@app/selection';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, operationHeaders, toEnrichmentView } from '../enrichment.mapper';
 import {
@@ -97,6 +99,7 @@ export class EnrichmentRequestService {
     private readonly operations: EnrichmentOperationsService,
     private readonly selections: SelectionService,
     private readonly leads: LeadsService,
+    private readonly privacy: PrivacyService,
     private readonly config: AppConfig,
   ) {}
 
@@ -253,6 +256,7 @@ export class EnrichmentRequestService {
       metadata: { field, leads: billable.length, pricePerLead: price },
     });
 
+    const screened = await this.cacheHitsToScreen(manager, orgId, field, billable);
     // One statement: leads the global cache knows (fresh) are finished at once; the rest are
     // pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`), so no
     // second write is needed once the jobs are queued. A retried row is reset the same way.
@@ -271,6 +275,7 @@ export class EnrichmentRequestService {
          LEFT JOIN global_enrichment g
                 ON g.entity_type = $2 AND g.field = $3 AND g.entity_id = l.entity_id
                AND g.found_at > now() - make_interval(days => $9)
+               AND NOT (l.entity_id = ANY($10::uuid[]))
        ON CONFLICT ON CONSTRAINT "UQ_enrichment_org_entity_field" DO UPDATE
           SET status = EXCLUDED.status, error = NULL, created_by = EXCLUDED.created_by,
               credit_transaction_id = EXCLUDED.credit_transaction_id, charge = EXCLUDED.charge,
@@ -289,6 +294,7 @@ export class EnrichmentRequestService {
         billable,
         this.config.ENRICHMENT_BATCH_SIZE,
         this.config.GLOBAL_CACHE_FRESHNESS_DAYS,
+        screened,
       ],
     );
 
@@ -312,5 +318,32 @@ export class EnrichmentRequestService {
         jobs.set(row.job_id, [...(jobs.get(row.job_id) ?? []), row.id]);
     }
     return { rows: [...reused, ...created], holdId, jobs };
+  }
+
+  /**
+   * Leads whose cached data is all suppressed for this org (or who are): they must not be
+   * finished (and charged) from the cache; queued instead, the processor ends them as not
+   * found and releases their share, exactly like any other lead with nothing to sell.
+   */
+  private async cacheHitsToScreen(
+    manager: EntityManager,
+    orgId: string,
+    field: ContactField,
+    leadIds: readonly string[],
+  ): Promise<string[]> {
+    await this.privacy.lockShared(manager);
+    if (!(await this.privacy.anySuppressionFor(manager, orgId))) return [];
+    const cached: { entity_id: string; data: FoundContactData }[] = await manager.query(
+      `SELECT entity_id, data FROM global_enrichment
+        WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[])
+          AND found_at > now() - make_interval(days => $4)`,
+      [EntityType.PERSON, field, leadIds, this.config.GLOBAL_CACHE_FRESHNESS_DAYS],
+    );
+    const allowed = await this.privacy.redact(
+      manager,
+      orgId,
+      cached.map((row) => ({ leadId: row.entity_id, data: row.data })),
+    );
+    return [...allowed].filter(([, data]) => data === null).map(([leadId]) => leadId);
   }
 }
