@@ -92,7 +92,8 @@ describe('Webhooks', () => {
       expect(generated).toEqual({
         id: expect.stringMatching(UUID),
         url: 'https://hooks.example.com/a',
-        events: ['operation.completed'],
+        // Every event type unless told otherwise, erasure notices included.
+        events: ['operation.completed', 'contact.erased'],
         createdAt: expect.any(String),
         secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/),
       });
