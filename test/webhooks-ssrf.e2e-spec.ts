@@ -2,7 +2,7 @@ import { WebhooksService } from '../libs/webhooks/src';
 import { createTestApp, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-const SECRET = 'whsec_e2e_receiver_secret_0123456789';
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 /** As production runs: WEBHOOK_ALLOW_PRIVATE_URLS=false (its default when NODE_ENV=production). */
 describe('Webhooks with private URLs not allowed (SSRF)', () => {

@@ -7,7 +7,7 @@ import { WebhookQueueService } from '../libs/webhooks/src/services/webhook-queue
 import { createTestApp, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-const SECRET = 'whsec_e2e_receiver_secret_0123456789';
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Endpoint {
@@ -95,7 +95,7 @@ describe('Webhooks', () => {
         // Every event type unless told otherwise, erasure notices included.
         events: ['operation.completed', 'contact.erased'],
         createdAt: expect.any(String),
-        secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/),
+        secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
       });
       const given = await register('org_hooks', {
         url: 'http://127.0.0.1:9/b',
@@ -156,6 +156,16 @@ describe('Webhooks', () => {
       ['a short secret', { url: 'https://hooks.example.com/a', secret: 'short' }, 'secret'],
       ['a secret with spaces', { url: 'https://hooks.example.com/a', secret: 'a secret with spaces 123' }, 'secret'],
       ['a secret over 256 characters', { url: 'https://hooks.example.com/a', secret: 'x'.repeat(257) }, 'secret'],
+      [
+        'a secret not in Standard Webhooks form',
+        { url: 'https://hooks.example.com/a', secret: 'whsec_not-base64_0123456789abcdef' },
+        'secret',
+      ],
+      [
+        'a secret key under 24 bytes',
+        { url: 'https://hooks.example.com/a', secret: `whsec_${Buffer.alloc(16, 7).toString('base64')}` },
+        'secret',
+      ],
       ['an unknown event type', { url: 'https://hooks.example.com/a', events: ['operation.exploded'] }, 'events'],
       ['no event types', { url: 'https://hooks.example.com/a', events: [] }, 'events'],
       [
@@ -224,7 +234,7 @@ describe('Webhooks', () => {
         data: completed.data,
       });
       expect(call.headers['webhook-id']).toBe(body.id);
-      expect(call.headers['webhook-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
+      expect(call.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
 
       const log = await waitFor(async () => {
         const rows = await deliveries('org_hooks', endpoint.id);

@@ -2,4 +2,3 @@ export * from './webhooks.module';
 export * from './webhook.types';
 export * from './jobs/webhook-jobs';
 export { WebhooksService } from './services/webhooks.service';
-export { signWebhook, verifyWebhookSignature } from './services/webhook-signature';

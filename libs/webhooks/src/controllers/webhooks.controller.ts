@@ -36,7 +36,8 @@ export class WebhooksController {
     summary: 'Register an endpoint for signed event deliveries',
     description:
       'The answer carries the signing secret, generated when none is given: it is shown this once. ' +
-      'Deliveries are POSTs signed with `Webhook-Signature: v1=<hex HMAC-SHA256(secret, "<Webhook-Timestamp>.<body>")>`.',
+      'Deliveries are POSTs signed as Standard Webhooks specifies: `Webhook-Signature: v1,<base64 HMAC-SHA256 of ' +
+      '"<Webhook-Id>.<Webhook-Timestamp>.<body>" keyed with the base64-decoded secret after whsec_>`.',
   })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointResponseDto })
   create(

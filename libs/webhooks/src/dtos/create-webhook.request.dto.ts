@@ -8,10 +8,10 @@ import {
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   MaxLength,
-  MinLength,
+  ValidateBy,
 } from 'class-validator';
+import { isWebhookSecret } from '../services/webhook-signature';
 import { WebhookEventType } from '../webhook.types';
 
 export class CreateWebhookRequestDto {
@@ -32,17 +32,21 @@ export class CreateWebhookRequestDto {
 
   @ApiPropertyOptional({
     description:
-      'The HMAC key deliveries are signed with: 16-256 printable ASCII characters without spaces. ' +
-      'When omitted a strong one is generated. Returned once, in this response only.',
-    minLength: 16,
+      'The signing key in Standard Webhooks form: `whsec_` and the standard base64 of 24 to 64 random bytes. ' +
+      'When omitted a strong one (32 bytes) is generated. Returned once, in this response only.',
     maxLength: 256,
-    example: 'whsec_4f1c2b9e0d8a7c6b5a4f3e2d1c0b9a8f',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   })
   @IsOptional()
   @IsString()
-  @MinLength(16)
   @MaxLength(256)
-  @Matches(/^[\x21-\x7e]+$/, { message: 'secret must be printable ASCII without spaces' })
+  @ValidateBy({
+    name: 'isWebhookSecret',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isWebhookSecret(value),
+      defaultMessage: () => 'secret must be whsec_ followed by the base64 of 24 to 64 bytes',
+    },
+  })
   secret?: string;
 
   @ApiPropertyOptional({

@@ -76,7 +76,7 @@ export class WebhookDeliveryService {
         'User-Agent': 'contact-enrichment-webhooks/1',
         'Webhook-Id': event.id,
         'Webhook-Timestamp': String(timestamp),
-        'Webhook-Signature': signWebhook(event.secret, timestamp, body),
+        'Webhook-Signature': signWebhook(event.secret, event.id, timestamp, body),
       },
       timeoutMs: this.config.WEBHOOK_TIMEOUT_MS,
       allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE_URLS,

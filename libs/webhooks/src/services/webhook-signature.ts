@@ -1,27 +1,36 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
-/** Prefix of the secrets we generate, so a leaked one is recognisable in code scanners. */
-const SECRET_PREFIX = 'whsec_';
+/** Standard Webhooks' secret prefix; what follows is the key, in base64. */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
-/** 32 random bytes, base64url: what an endpoint gets when its owner gives no secret. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** `whsec_` and the standard base64 of 24 to 64 bytes (Standard Webhooks' recommended key sizes). */
+export function isWebhookSecret(value: string): boolean {
+  if (!value.startsWith(WEBHOOK_SECRET_PREFIX)) return false;
+  const encoded = value.slice(WEBHOOK_SECRET_PREFIX.length);
+  if (!BASE64.test(encoded)) return false;
+  const bytes = Buffer.from(encoded, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
+
+/** A new endpoint's secret when its owner gives none: 32 random bytes. */
 export function generateWebhookSecret(): string {
-  return SECRET_PREFIX + randomBytes(32).toString('base64url');
+  return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
 }
 
 /**
- * The `Webhook-Signature` value: `v1=` + hex HMAC-SHA256, keyed with the secret's UTF-8
- * bytes, over `${timestamp}.${body}` (timestamp in unix seconds, body byte for byte).
- * Signing the timestamp lets receivers refuse replays of old deliveries.
+ * The `Webhook-Signature` value, exactly as the Standard Webhooks specification has it (so
+ * its libraries verify our deliveries): `v1,` and the base64 HMAC-SHA256 of
+ * `${id}.${timestamp}.${body}` (the `Webhook-Id` header, the `Webhook-Timestamp` header in unix
+ * seconds, the body byte for byte), keyed with the secret's base64-decoded part after `whsec_`.
+ * Secrets of endpoints registered before this scheme decode the same way (Node's base64 reads
+ * the base64url alphabet too), so their key bytes are unchanged.
  */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** The receiver's side, as the README describes it (also used by the tests). */
-export function verifyWebhookSignature(secret: string, timestamp: string, body: string, header: string): boolean {
-  const expected = Buffer.from(signWebhook(secret, Number(timestamp), body));
-  return header
-    .split(/\s*,\s*/)
-    .map((candidate) => Buffer.from(candidate))
-    .some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected));
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(
+    secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : secret,
+    'base64',
+  );
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
