@@ -203,7 +203,7 @@ describe('The API contract: errors, auth, polling, credits, OpenAPI', () => {
       .get('/api/v1/operations/credits/balance')
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
-    expect(balance.body).toEqual({ balance: 250, organizationId: 'org_contract' });
+    expect(balance.body).toEqual({ balance: 250, organizationId: 'org_contract', held: 0, nextExpiry: null });
     const [entry] = await t.dataSource.query('SELECT type, amount, source, created_by FROM credit_transaction');
     expect(entry).toEqual({ type: 'credit_added', amount: 250, source: 'stripe_purchase', created_by: 'admin_1' });
 

@@ -31,7 +31,7 @@ describe('JWT verification with RS256, issuer and audience', () => {
     });
 
   it('accepts an RS256 token with the configured issuer and audience', async () => {
-    await balance(rs()).expect(200, { balance: 0, organizationId: 'org_rs' });
+    await balance(rs()).expect(200, { balance: 0, organizationId: 'org_rs', held: 0, nextExpiry: null });
   });
 
   it.each([

@@ -19,7 +19,13 @@ describe('Roles: member, owner, and admin only for the operator orgs', () => {
   ];
 
   const call = (method: string, path: string, token: string, body: object | null = null) => {
-    const request = method === 'post' ? t.http().post(path).send(body ?? {}) : t.http().get(path);
+    const request =
+      method === 'post'
+        ? t
+            .http()
+            .post(path)
+            .send(body ?? {})
+        : t.http().get(path);
     return request.set('Authorization', `Bearer ${token}`);
   };
 
@@ -43,11 +49,9 @@ describe('Roles: member, owner, and admin only for the operator orgs', () => {
 
   it('a customer admin cannot grant itself credits: its balance stays at zero', async () => {
     const token = tokenFor(t.config, { orgId: 'org_roles_b', sub: 'their_admin', role: Role.ADMIN });
-    await call('post', '/api/v1/admin/orgs/org_roles_b/credits', token, { amount: 5000, source: 'manual' }).expect(
-      403,
-    );
+    await call('post', '/api/v1/admin/orgs/org_roles_b/credits', token, { amount: 5000, source: 'manual' }).expect(403);
     const res = await call('get', '/api/v1/operations/credits/balance', token).expect(200);
-    expect(res.body).toEqual({ balance: 0, organizationId: 'org_roles_b' });
+    expect(res.body).toEqual({ balance: 0, organizationId: 'org_roles_b', held: 0, nextExpiry: null });
   });
 
   it.each([Role.MEMBER, Role.OWNER])('a %s uses its org API', async (role) => {

@@ -68,7 +68,7 @@ describe('POST /api/v1/operations/enrichment/bulk', () => {
     const holdIds = new Set(res.body.map((e: { creditTransactionId: string }) => e.creditTransactionId));
     expect(holdIds.size).toBe(1);
     const balance = await t.http().get('/api/v1/operations/credits/balance').set('Authorization', `Bearer ${token}`);
-    expect(balance.body).toEqual({ balance: 1000 - 3 * 5, organizationId: orgId });
+    expect(balance.body).toEqual({ balance: 1000 - 3 * 5, organizationId: orgId, held: 3 * 5, nextExpiry: null });
   });
 
   function bulk(body: unknown, bearer = token) {

@@ -8,6 +8,11 @@ export enum CreditTransactionType {
   CONSUMED = 'credit_consumed',
   /** A release: one enrichment's share of a hold, returned to `available`. */
   RELEASED = 'credit_released',
+  /**
+   * Expiry: the unspent remainder of a grant with `expiresAt` left `available` (the sweep), or
+   * a share released back to a lot that had expired meanwhile. `reference_id` names the lot.
+   */
+  EXPIRED = 'credit_expired',
 }
 
 export enum CreditSource {

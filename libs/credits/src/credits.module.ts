@@ -8,13 +8,23 @@ import { SpendLimitsController } from './limits/controllers/spend-limits.control
 import { SpendCounterEntity } from './limits/entities/spend-counter.entity';
 import { SpendLimitEntity } from './limits/entities/spend-limit.entity';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
+import { CreditHoldLotEntity } from './lots/entities/credit-hold-lot.entity';
+import { CreditLotEntity } from './lots/entities/credit-lot.entity';
+import { CreditLotsService } from './lots/services/credit-lots.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([CreditAccountEntity, CreditTransactionEntity, SpendLimitEntity, SpendCounterEntity]),
+    TypeOrmModule.forFeature([
+      CreditAccountEntity,
+      CreditTransactionEntity,
+      SpendLimitEntity,
+      SpendCounterEntity,
+      CreditLotEntity,
+      CreditHoldLotEntity,
+    ]),
   ],
   controllers: [CreditsController, SpendLimitsController],
-  providers: [CreditsService, SpendLimitsService],
-  exports: [CreditsService],
+  providers: [CreditsService, SpendLimitsService, CreditLotsService],
+  exports: [CreditsService, CreditLotsService],
 })
 export class CreditsModule {}

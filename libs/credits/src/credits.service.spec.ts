@@ -5,6 +5,7 @@ import { CreditOperationType, CreditSource } from './credit.types';
 import { CreditsService, SettlementOutcome } from './credits.service';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
+import { CreditLotsService } from './lots/services/credit-lots.service';
 
 const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
 
@@ -19,6 +20,7 @@ describe('CreditsService (PostgreSQL)', () => {
       dataSource,
       Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }),
       new SpendLimitsService(dataSource),
+      new CreditLotsService(dataSource),
     );
   });
   afterAll(() => drop?.());

@@ -5,6 +5,7 @@ import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
+import { CreditLotsService, NextExpiry, RETURN_TO_LOTS_CTES } from './lots/services/credit-lots.service';
 import { SpendLimitStatus, SpendSubjects } from './limits/spend-limit.types';
 import { operationTypeOf, priceOf } from './pricing';
 
@@ -85,6 +86,8 @@ export interface GrantRequest {
   description?: string | null;
   referenceId?: string | null;
   createdBy: string;
+  /** When the unspent remainder expires (subscription credits at the period's end); never when absent. */
+  expiresAt?: Date | null;
 }
 
 /**
@@ -98,6 +101,7 @@ export class CreditsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly spendLimits: SpendLimitsService,
+    private readonly lots: CreditLotsService,
   ) {}
 
   priceOf(field: ContactField): number {
@@ -114,6 +118,11 @@ export class CreditsService {
       [orgId],
     );
     return rows[0] ?? { available: 0, held: 0 };
+  }
+
+  /** The soonest expiry of the org's credits (how much, when); null when none expire. */
+  nextExpiry(orgId: string): Promise<NextExpiry | null> {
+    return this.lots.nextExpiry(orgId);
   }
 
   /** Credits currently held by unsettled work, summed over every org (for monitoring). */
@@ -165,6 +174,8 @@ export class CreditsService {
       apiKeyId: request.apiKeyId ?? null,
     };
     await this.spendLimits.enforce(manager, subjects, request.amount, request.maxCredits);
+    // Credits past their expiry are not spendable, even if the sweep has not come by yet.
+    await this.lots.expireDue(manager, [request.orgId]);
     // The key id rides on the hold so that a release finds the counters it was added to.
     const metadata = request.apiKeyId ? { ...request.metadata, apiKeyId: request.apiKeyId } : request.metadata;
     const rows: { id: string }[] = await manager.query(
@@ -189,6 +200,7 @@ export class CreditsService {
       const { available } = await this.lockAccount(manager, request.orgId);
       throw new InsufficientCreditsException(request.amount, available);
     }
+    await this.lots.draw(manager, request.orgId, rows[0].id, request.amount);
     await this.spendLimits.count(manager, subjects, request.amount);
     return rows[0].id;
   }
@@ -196,8 +208,8 @@ export class CreditsService {
   /**
    * Settles shares of holds: capture or release, each exactly once. The ledger's unique
    * (hold, enrichment) index drops a settlement that was already written (a job that ran
-   * twice), and only what was actually inserted moves the account — in one statement.
-   * Returns how many settlements were new.
+   * twice), and only what was actually inserted moves the account, the lots and the spend
+   * counters — in one statement. Returns how many settlements were new.
    */
   async settle(manager: EntityManager, settlements: readonly Settlement[]): Promise<number> {
     if (settlements.length === 0) return 0;
@@ -214,10 +226,13 @@ export class CreditsService {
                 coalesce(sum(amount) FILTER (WHERE type = '${CreditTransactionType.RELEASED}'), 0)::bigint AS released,
                 count(*)::int AS settled
            FROM ins GROUP BY org_id),
+       ${RETURN_TO_LOTS_CTES},
        moved AS (
          UPDATE credit_account a
-            SET held = a.held - p.total, available = a.available + p.released, updated_at = now()
-           FROM per_org p WHERE a.org_id = p.org_id
+            SET held = a.held - p.total, available = a.available + p.released - coalesce(x.amount, 0),
+                updated_at = now()
+           FROM per_org p LEFT JOIN lapsed_per_org x ON x.org_id = p.org_id
+          WHERE a.org_id = p.org_id
           RETURNING p.settled),
        -- What is released is no longer spent: it leaves the counters of the period its hold was made in.
        unspent AS (
@@ -278,6 +293,13 @@ export class CreditsService {
       );
       return { transactionId: existing.id, balance: await this.lockAccount(manager, request.orgId) };
     }
+    await this.lots.add(manager, {
+      orgId: request.orgId,
+      grantId: inserted[0].id,
+      source: request.source,
+      amount: request.amount,
+      expiresAt: request.expiresAt ?? null,
+    });
     const [balance] = await queryRows<Balance>(
       manager,
       `UPDATE credit_account SET available = available + $2, updated_at = now() WHERE org_id = $1

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CreditsModule } from '@app/credits';
+import { CreditExpirySweepService, CreditsModule } from '@app/credits';
 import { LeadsModule } from '@app/leads';
 import { PrivacyModule } from '@app/privacy';
 import { ProvidersModule } from '@app/providers';
@@ -69,7 +69,10 @@ export class EnrichmentModule {
         EnrichmentDataService,
         LeadSearchService,
         EnrichmentStatsService,
-        ...(workers ? [EnrichmentProcessingService, EnrichmentProcessor, EnrichmentRecoveryService] : []),
+        // The credit expiry sweep is credits' own; it runs where the other sweeps run.
+        ...(workers
+          ? [EnrichmentProcessingService, EnrichmentProcessor, EnrichmentRecoveryService, CreditExpirySweepService]
+          : []),
       ],
       exports: [EnrichmentStatsService, EnrichmentAdminService, EnrichmentDataService],
     };

@@ -53,22 +53,64 @@ const SETTLEMENT = `('credit_consumed', 'credit_released')`;
  */
 const CHECKS: Check[] = [
   {
-    rule: 'balance: available + held + consumed = granted, available = granted - reserved + released, held = reserved - consumed - released',
+    rule: 'balance: available + held + consumed + expired = granted, available = granted - reserved + released - expired, held = reserved - consumed - released',
     sql: `
       WITH l AS (
         SELECT o.org_id,
                coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_added'), 0)::bigint AS granted,
                coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_reserved'), 0)::bigint AS reserved,
                coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_consumed'), 0)::bigint AS consumed,
-               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_released'), 0)::bigint AS released
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_released'), 0)::bigint AS released,
+               coalesce(sum(t.amount) FILTER (WHERE t.type = 'credit_expired'), 0)::bigint AS expired
           FROM unnest($1::varchar[]) AS o(org_id)
           LEFT JOIN credit_transaction t ON t.org_id = o.org_id
          GROUP BY o.org_id)
       SELECT l.*, coalesce(a.available, 0) AS available, coalesce(a.held, 0) AS held
         FROM l LEFT JOIN credit_account a ON a.org_id = l.org_id
-       WHERE coalesce(a.available, 0) + coalesce(a.held, 0) + l.consumed <> l.granted
-          OR coalesce(a.available, 0) <> l.granted - l.reserved + l.released
+       WHERE coalesce(a.available, 0) + coalesce(a.held, 0) + l.consumed + l.expired <> l.granted
+          OR coalesce(a.available, 0) <> l.granted - l.reserved + l.released - l.expired
           OR coalesce(a.held, 0) <> l.reserved - l.consumed - l.released`,
+  },
+  {
+    rule: 'lots: available = the sum of the remainders of the lots that have not expired',
+    sql: `SELECT a.org_id, a.available, coalesce(sum(l.remaining) FILTER (WHERE l.expired_at IS NULL), 0) AS lots
+            FROM credit_account a LEFT JOIN credit_lot l ON l.org_id = a.org_id
+           WHERE a.org_id = ANY($1)
+           GROUP BY a.org_id, a.available
+          HAVING a.available <> coalesce(sum(l.remaining) FILTER (WHERE l.expired_at IS NULL), 0)`,
+  },
+  {
+    rule: 'lots: remainder = granted - drawn + returned - expired >= 0, and 0 once expired; a grant has one lot',
+    sql: `SELECT l.org_id, l.id, l.granted, l.remaining, l.expired_at, d.drawn, d.returned, x.expired, g.amount AS grant_amount
+            FROM credit_lot l
+            LEFT JOIN LATERAL (SELECT coalesce(sum(amount), 0) AS drawn, coalesce(sum(returned), 0) AS returned
+                                 FROM credit_hold_lot WHERE lot_id = l.id) d ON true
+            LEFT JOIN LATERAL (SELECT coalesce(sum(amount), 0) AS expired FROM credit_transaction
+                                WHERE type = 'credit_expired' AND reference_id = l.id::text) x ON true
+            LEFT JOIN credit_transaction g ON g.id = l.grant_id
+           WHERE l.org_id = ANY($1)
+             AND (l.remaining <> l.granted - d.drawn + d.returned - x.expired OR l.remaining < 0
+                  OR (l.expired_at IS NOT NULL AND l.remaining <> 0)
+                  OR (l.grant_id IS NOT NULL AND (g.type IS DISTINCT FROM 'credit_added' OR g.amount <> l.granted)))`,
+  },
+  {
+    rule: 'lots: nothing expires twice (one sweep entry per lot) and every expiry names a lot of its org',
+    sql: `SELECT t.org_id, t.reference_id, count(*) FILTER (WHERE t.hold_id IS NULL)::int AS sweeps,
+                 bool_and(l.id IS NOT NULL AND l.org_id = t.org_id) AS known
+            FROM credit_transaction t LEFT JOIN credit_lot l ON l.id::text = t.reference_id
+           WHERE t.org_id = ANY($1) AND t.type = 'credit_expired'
+           GROUP BY t.org_id, t.reference_id
+          HAVING count(*) FILTER (WHERE t.hold_id IS NULL) > 1 OR NOT bool_and(l.id IS NOT NULL AND l.org_id = t.org_id)`,
+  },
+  {
+    rule: "lots: a hold's parts add up to the hold, and no part gets back more than it gave",
+    sql: `SELECT h.org_id, h.id AS hold_id, h.amount, sum(p.amount) AS drawn, sum(p.returned) AS returned
+            FROM credit_transaction h LEFT JOIN credit_hold_lot p ON p.hold_id = h.id
+           WHERE h.org_id = ANY($1) AND h.type = 'credit_reserved'
+           GROUP BY h.org_id, h.id, h.amount
+          HAVING coalesce(sum(p.amount), 0) <> h.amount OR bool_or(p.returned > p.amount)
+              OR coalesce(sum(p.returned), 0) <> (SELECT coalesce(sum(s.amount), 0) FROM credit_transaction s
+                                                   WHERE s.hold_id = h.id AND s.type = 'credit_released')`,
   },
   {
     rule: 'balances never negative',

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role, signToken } from '@app/auth';
 import { AppConfig, dataSourceOptions, ensureDatabaseExists } from '@app/core';
-import { CreditSource, CreditsService, SpendLimitsService } from '@app/credits';
+import { CreditLotsService, CreditSource, CreditsService, SpendLimitsService } from '@app/credits';
 import { seedPeople } from '@app/leads';
 
 export const DEMO_ORG = 'org_demo';
@@ -30,7 +30,12 @@ export async function migrateAndSeed(config: AppConfig): Promise<DemoTokens> {
   try {
     const migrations = await dataSource.runMigrations({ transaction: 'all' });
     const people = await seedPeople(dataSource, Number(process.env.SEED_PEOPLE ?? 20000));
-    const credits = new CreditsService(dataSource, config, new SpendLimitsService(dataSource));
+    const credits = new CreditsService(
+      dataSource,
+      config,
+      new SpendLimitsService(dataSource),
+      new CreditLotsService(dataSource),
+    );
     const demo = await dataSource.transaction((manager) =>
       credits.grant(manager, {
         orgId: DEMO_ORG,

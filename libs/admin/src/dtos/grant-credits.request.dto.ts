@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { CreditSource } from '@app/credits';
 
 export class GrantCreditsRequestDto {
@@ -18,4 +18,15 @@ export class GrantCreditsRequestDto {
   @IsString()
   @MaxLength(500)
   description?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'When the unspent remainder of this grant expires (subscription credits: the period end); must be in the ' +
+      'future. Holds draw from the credits that expire first. Without it the credits never expire.',
+    example: '2026-12-31T23:59:59Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
 }

@@ -52,12 +52,19 @@ export class AdminService {
         ],
       });
     }
+    const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw new ValidationException('Request validation failed', {
+        fields: [{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }],
+      });
+    }
     return this.dataSource.transaction(async (manager) => {
       const granted = await this.credits.grant(manager, {
         orgId,
         amount: body.amount,
         source: body.source,
         description: body.description,
+        expiresAt,
         createdBy: admin.userId,
       });
       await this.audit.record(manager, {
@@ -66,7 +73,12 @@ export class AdminService {
         orgId,
         targetType: 'credit_transaction',
         targetId: granted.transactionId,
-        details: { amount: body.amount, source: body.source, description: body.description ?? null },
+        details: {
+          amount: body.amount,
+          source: body.source,
+          description: body.description ?? null,
+          expiresAt: body.expiresAt ?? null,
+        },
       });
       const response: GrantCreditsResponseDto = {
         transactionId: granted.transactionId,

@@ -15,11 +15,17 @@ export class CreditsController {
   constructor(private readonly credits: CreditsService) {}
 
   @Get('balance')
-  @ApiOperation({ summary: "The caller's organisation's available credits" })
+  @ApiOperation({
+    summary: "The caller's organisation's available credits",
+    description: 'Extensions: `held` by work in progress, and `nextExpiry` of granted credits (null when none expire).',
+  })
   @ApiOkResponse({ type: BalanceResponseDto })
   async balance(@CurrentUser() user: AuthUser): Promise<BalanceResponseDto> {
-    const { available } = await this.credits.getBalance(user.orgId);
-    return { balance: available, organizationId: user.orgId };
+    const [{ available, held }, nextExpiry] = await Promise.all([
+      this.credits.getBalance(user.orgId),
+      this.credits.nextExpiry(user.orgId),
+    ]);
+    return { balance: available, organizationId: user.orgId, held, nextExpiry };
   }
 
   @Get('history')

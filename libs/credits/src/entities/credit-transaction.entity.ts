@@ -15,6 +15,11 @@ import { CreditOperationType, CreditSource, CreditTransactionType } from '../cre
   unique: true,
   where: `"type" IN ('credit_consumed', 'credit_released')`,
 })
+// A lot's remainder is written off once: one sweep expiry (no hold) per lot.
+@Index('UQ_credit_transaction_lot_expiry', ['referenceId'], {
+  unique: true,
+  where: `"type" = 'credit_expired' AND "hold_id" IS NULL`,
+})
 @Index('UQ_credit_transaction_grant_reference', ['orgId', 'referenceId'], {
   unique: true,
   where: `"type" = 'credit_added' AND "reference_id" IS NOT NULL`,

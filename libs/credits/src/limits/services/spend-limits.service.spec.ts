@@ -6,6 +6,7 @@ import { CreditsService, SettlementOutcome } from '../../credits.service';
 import { SpendLimitExceededException } from '../spend-limit-exceeded.exception';
 import { SpendPeriod, SpendScope } from '../spend-limit.types';
 import { SpendLimitsService } from './spend-limits.service';
+import { CreditLotsService } from '../../lots/services/credit-lots.service';
 
 const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
 
@@ -18,7 +19,12 @@ describe('SpendLimitsService (PostgreSQL): API key scope and counters', () => {
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('spend_limits_spec'));
     limits = new SpendLimitsService(dataSource);
-    credits = new CreditsService(dataSource, Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }), limits);
+    credits = new CreditsService(
+      dataSource,
+      Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }),
+      limits,
+      new CreditLotsService(dataSource),
+    );
   });
   afterAll(() => drop?.());
 
