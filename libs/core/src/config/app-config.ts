@@ -522,6 +522,23 @@ export class AppConfig {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE_URLS = true;
 
+  /** Webhook endpoints one organisation may register; one more is a 409 CONFLICT. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_MAX_ENDPOINTS_PER_ORG = 10;
+
+  /**
+   * Deliveries to one endpoint in flight at once, across all processes; an event over it
+   * waits (backoff, no attempt used) so one slow receiver cannot take every delivery slot.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_ENDPOINT_CONCURRENCY = 2;
+
   /**
    * Tests only: make the process fail at a named point (see FaultPoint), e.g.
    * `idempotency-after-effect`, or `idempotency-after-effect-hang` to stop there so a test

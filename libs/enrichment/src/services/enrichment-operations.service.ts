@@ -246,7 +246,7 @@ export class EnrichmentOperationsService {
 
   /**
    * Completes the operations whose items are all final, and writes an `operation.completed`
-   * webhook event for each in the same transaction (delivered after commit).
+   * webhook event for each that created work, in the same transaction (delivered after commit).
    */
   private async completeIfDone(manager: EntityManager, operationIds: readonly string[]): Promise<string[]> {
     if (operationIds.length === 0) return [];
@@ -266,7 +266,9 @@ export class EnrichmentOperationsService {
         EnrichmentStatus.PROCESSING,
       ],
     );
-    for (const operation of completed) {
+    // An operation that created no work (everything reused) cost nothing: it sends no event,
+    // or repeating a free request would fan out deliveries to every endpoint for free.
+    for (const operation of completed.filter((row) => row.created > 0)) {
       await this.webhooks.publish(manager, operation.org_id, {
         type: 'operation.completed',
         data: {

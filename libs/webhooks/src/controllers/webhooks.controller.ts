@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -40,6 +41,12 @@ export class WebhooksController {
       '"<Webhook-Id>.<Webhook-Timestamp>.<body>" keyed with the base64-decoded secret after whsec_>`.',
   })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointResponseDto })
+  @ApiConflictResponse({
+    type: ErrorEnvelopeDto,
+    description:
+      'CONFLICT: the organisation has WEBHOOK_MAX_ENDPOINTS_PER_ORG endpoints already ' +
+      '(`details: {reason: "webhook_endpoint_limit", limit, registered}`); delete one first',
+  })
   create(
     @Body() body: CreateWebhookRequestDto,
     @CurrentUser() user: AuthUser,

@@ -21,7 +21,10 @@ export class WebhooksProcessor implements OnModuleInit {
   private readonly handlers: Handlers = {
     [WebhookJobName.DELIVER]: async (job) => {
       const outcome = await this.delivery.attempt(job.data.eventId);
-      if (outcome === 'retry') throw new RetryLater(`Delivery of event ${job.data.eventId} will be retried`);
+      // Busy: Bull's backoff spaces out the next try; PostgreSQL's attempt count is untouched,
+      // and should Bull run out of tries first, the sweep queues the still-pending event again.
+      if (outcome === 'retry' || outcome === 'busy')
+        throw new RetryLater(`Delivery of event ${job.data.eventId} will be retried`);
     },
   };
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,8 +7,18 @@ import { WebhookDeliveryStatus, WebhookEventType } from '../webhook.types';
 import { sendWebhook } from './webhook-sender';
 import { signWebhook } from './webhook-signature';
 
-/** What became of one attempt: `retry` asks the queue to try again later (with backoff). */
-export type AttemptOutcome = 'done' | 'retry';
+/**
+ * What became of one attempt: `retry` asks the queue to try again later (with backoff);
+ * `busy`: the endpoint had WEBHOOK_ENDPOINT_CONCURRENCY deliveries in flight for as long as
+ * the job waited, so none was made (no attempt used) — also later, with backoff.
+ */
+export type AttemptOutcome = 'done' | 'retry' | 'busy';
+
+/** How often a job waiting for a busy endpoint asks again. */
+const BUSY_POLL_MS = 100;
+
+/** A pending delivery row older than the attempt deadline plus this is a dead worker's, not in flight. */
+const IN_FLIGHT_SLACK_MS = 5000;
 
 interface ClaimedEvent {
   id: string;
@@ -36,14 +47,16 @@ export class WebhookDeliveryService {
 
   async attempt(eventId: string): Promise<AttemptOutcome> {
     const maxAttempts = this.config.WEBHOOK_MAX_ATTEMPTS;
-    const [event] = await queryRows<ClaimedEvent>(
-      this.dataSource,
-      `UPDATE webhook_event e SET attempts = e.attempts + 1
-         FROM webhook_endpoint p
-        WHERE e.id = $1 AND e.status = $2 AND e.attempts < $3 AND p.id = e.endpoint_id
-        RETURNING e.id, e.type, e.data, e.created_at, e.attempts, e.endpoint_id, p.url, p.secret`,
-      [eventId, WebhookDeliveryStatus.PENDING, maxAttempts],
-    );
+    // A busy endpoint frees a slot within WEBHOOK_TIMEOUT_MS (every attempt has that deadline),
+    // so the job waits that long for one before it leaves the event to a later try.
+    const deadline = Date.now() + this.config.WEBHOOK_TIMEOUT_MS;
+    let claimed = await this.claim(eventId);
+    while (claimed === 'busy' && Date.now() < deadline) {
+      await delay(BUSY_POLL_MS);
+      claimed = await this.claim(eventId);
+    }
+    if (claimed === 'busy') return 'busy';
+    const event = claimed;
     if (!event) {
       // Every attempt was used up (the last one by a worker that died): the event failed.
       await this.dataSource.query(
@@ -53,11 +66,6 @@ export class WebhookDeliveryService {
       return 'done';
     }
     const attempt = event.attempts;
-    await this.dataSource.query(
-      `INSERT INTO webhook_delivery (event_id, endpoint_id, attempt, status) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (event_id, attempt) DO NOTHING`,
-      [event.id, event.endpoint_id, attempt, WebhookDeliveryStatus.PENDING],
-    );
 
     // Built from the stored row, so every attempt sends the same body.
     const body = JSON.stringify({
@@ -123,5 +131,46 @@ export class WebhookDeliveryService {
     else if (final) this.logger.error(context, 'Webhook delivery failed for good');
     else this.logger.warn(context, 'Webhook delivery attempt failed; will retry');
     return final ? 'done' : 'retry';
+  }
+
+  /** Takes an attempt of the event, unless its endpoint is at WEBHOOK_ENDPOINT_CONCURRENCY. */
+  private claim(eventId: string): Promise<ClaimedEvent | undefined | 'busy'> {
+    const maxAttempts = this.config.WEBHOOK_MAX_ATTEMPTS;
+    return this.dataSource.transaction(async (manager) => {
+      // The endpoint row is locked, so the in-flight count and the claim below are one step
+      // for every process: concurrent jobs cannot all see a free slot.
+      const [endpoint] = await queryRows<{ id: string }>(
+        manager,
+        `SELECT p.id FROM webhook_endpoint p JOIN webhook_event e ON e.endpoint_id = p.id
+          WHERE e.id = $1 AND e.status = $2 FOR UPDATE OF p`,
+        [eventId, WebhookDeliveryStatus.PENDING],
+      );
+      if (endpoint) {
+        const [{ inFlight }] = await queryRows<{ inFlight: number }>(
+          manager,
+          `SELECT count(*)::int AS "inFlight" FROM webhook_delivery
+            WHERE endpoint_id = $1 AND status = $2
+              AND created_at > now() - make_interval(secs => $3::double precision / 1000)`,
+          [endpoint.id, WebhookDeliveryStatus.PENDING, this.config.WEBHOOK_TIMEOUT_MS + IN_FLIGHT_SLACK_MS],
+        );
+        if (inFlight >= this.config.WEBHOOK_ENDPOINT_CONCURRENCY) return 'busy' as const;
+      }
+      const [row] = await queryRows<ClaimedEvent>(
+        manager,
+        `UPDATE webhook_event e SET attempts = e.attempts + 1
+           FROM webhook_endpoint p
+          WHERE e.id = $1 AND e.status = $2 AND e.attempts < $3 AND p.id = e.endpoint_id
+          RETURNING e.id, e.type, e.data, e.created_at, e.attempts, e.endpoint_id, p.url, p.secret`,
+        [eventId, WebhookDeliveryStatus.PENDING, maxAttempts],
+      );
+      if (row) {
+        await manager.query(
+          `INSERT INTO webhook_delivery (event_id, endpoint_id, attempt, status) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (event_id, attempt) DO NOTHING`,
+          [row.id, row.endpoint_id, row.attempts, WebhookDeliveryStatus.PENDING],
+        );
+      }
+      return row;
+    });
   }
 }

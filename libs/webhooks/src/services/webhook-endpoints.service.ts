@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig, NotFoundAppException, ValidationException } from '@app/core';
+import { AppConfig, AppException, ErrorCode, NotFoundAppException, ValidationException } from '@app/core';
 import { CreatedWebhookEndpointResponseDto, WebhookEndpointResponseDto } from '../dtos/webhook-endpoint.response.dto';
 import { WebhookDeliveryResponseDto } from '../dtos/webhook-delivery.response.dto';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
@@ -41,14 +41,27 @@ export class WebhookEndpointsService {
     const problem = urlProblem(command.url, this.config.WEBHOOK_ALLOW_PRIVATE_URLS);
     if (problem)
       throw new ValidationException('Invalid webhook URL', { fields: [{ field: 'url', messages: [problem] }] });
-    const saved = await this.endpoints.save(
-      this.endpoints.create({
-        orgId: command.orgId,
-        url: command.url,
-        secret: command.secret ?? generateWebhookSecret(),
-        events: command.events ?? [...ALL_WEBHOOK_EVENT_TYPES],
-      }),
-    );
+    const limit = this.config.WEBHOOK_MAX_ENDPOINTS_PER_ORG;
+    const saved = await this.endpoints.manager.transaction(async (manager) => {
+      // Counted and inserted under a per-org lock, so concurrent registrations cannot pass the cap.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhook-endpoints'), hashtext($1))`, [command.orgId]);
+      const registered = await manager.count(WebhookEndpointEntity, { where: { orgId: command.orgId } });
+      if (registered >= limit) {
+        throw new AppException(
+          ErrorCode.CONFLICT,
+          `This organisation already has ${registered} webhook endpoints, the most allowed (WEBHOOK_MAX_ENDPOINTS_PER_ORG); delete one first`,
+          { reason: 'webhook_endpoint_limit', limit, registered },
+        );
+      }
+      return manager.save(
+        manager.create(WebhookEndpointEntity, {
+          orgId: command.orgId,
+          url: command.url,
+          secret: command.secret ?? generateWebhookSecret(),
+          events: command.events ?? [...ALL_WEBHOOK_EVENT_TYPES],
+        }),
+      );
+    });
     return { ...toView(saved), secret: saved.secret };
   }
 

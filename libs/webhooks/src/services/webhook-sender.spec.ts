@@ -74,6 +74,12 @@ describe('sendWebhook', () => {
     handler = (_req, res) => res.writeHead(200).end();
     // An IP literal is refused before any connection (host names: webhook-sender-dns.spec.ts).
     await expect(send({ allowPrivate: false })).resolves.toEqual({ error: expect.stringMatching(/internal address/) });
+    // Also the IPv6 spellings of an internal IPv4 (an endpoint stored before the policy tightened).
+    for (const host of ['[::127.0.0.1]', '[::ffff:7f00:1]', '[::ffff:0:7f00:1]', '[2002:7f00:1::]']) {
+      await expect(send({ url: `http://${host}:${port}/hook`, allowPrivate: false })).resolves.toEqual({
+        error: expect.stringMatching(/internal address/),
+      });
+    }
     expect(received).toHaveLength(0);
   });
 });

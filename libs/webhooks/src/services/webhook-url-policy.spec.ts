@@ -18,17 +18,28 @@ describe('isInternalAddress', () => {
     'fe80::1',
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
+    // IPv4 inside IPv6 (compatible, mapped, translated, 6to4, Teredo), site-local, reserved:
+    // not plain unicast, so internal — a public IPv4 is registered in its own form.
+    '::127.0.0.1',
+    '::7f00:1',
+    '::10.0.0.1',
+    '::ffff:0:7f00:1',
+    '::ffff:8.8.8.8',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::',
+    '2001::1',
+    'fec0::1',
+    '2001:db8::1',
+    '198.18.0.1',
+    '255.255.255.255',
     'not-an-ip',
   ])('refuses %s', (address) => {
     expect(isInternalAddress(address)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
-    'allows %s',
-    (address) => {
-      expect(isInternalAddress(address)).toBe(false);
-    },
-  );
+  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '2606:4700:4700::1111'])('allows %s', (address) => {
+    expect(isInternalAddress(address)).toBe(false);
+  });
 });
 
 describe('urlProblem', () => {
@@ -56,6 +67,11 @@ describe('urlProblem', () => {
       'http://169.254.169.254/latest/meta-data',
       'http://10.0.0.5/',
       'http://[::ffff:127.0.0.1]/',
+      'http://[::127.0.0.1]/',
+      'http://[::10.0.0.1]/',
+      'http://[::ffff:0:7f00:1]/',
+      'http://[2002:7f00:1::]/',
+      'http://[fec0::1]/',
     ]) {
       expect(urlProblem(url, false)).toMatch(/internal address/);
       expect(urlProblem(url, true)).toBeNull();

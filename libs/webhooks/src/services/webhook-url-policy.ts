@@ -1,53 +1,25 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { BlockList, isIP, LookupFunction } from 'node:net';
+import { isIP, LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 
 /**
- * Addresses a customer's webhook must not reach when private targets are not allowed:
- * loopback, RFC 1918, carrier-grade NAT, link-local (cloud metadata at 169.254.169.254),
- * unique-local IPv6, multicast and the reserved/unspecified ranges.
+ * Whether an address (v4 or v6, from a URL literal or a DNS answer) is internal: anything
+ * ipaddr.js does not classify as plain `unicast` — loopback, private, carrier-grade NAT,
+ * link-local (cloud metadata at 169.254.169.254), unique- and site-local, multicast,
+ * reserved, and every IPv6 form that carries an IPv4 address (mapped, compatible, NAT64,
+ * 6to4, Teredo), which may reach an internal one. The ranges come from a maintained list,
+ * not from a table of our own. Anything unparsable counts as internal.
  */
-const INTERNAL = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  INTERNAL.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  INTERNAL.addSubnet(network, prefix, 'ipv6');
-}
-
-const MAPPED_IPV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
-
-/** Whether an IP address (v4, v6 or IPv4-mapped v6) is internal. Anything unparsable counts as internal. */
 export function isInternalAddress(address: string): boolean {
-  const mapped = MAPPED_IPV4.exec(address);
-  if (mapped) return isInternalAddress(mapped[1]);
-  const family = isIP(address);
-  if (family === 4) return INTERNAL.check(address, 'ipv4');
-  if (family === 6) return INTERNAL.check(address, 'ipv6');
-  return true;
+  if (!ipaddr.isValid(address)) return true;
+  const parsed = ipaddr.parse(address);
+  if (parsed.range() !== 'unicast') return true;
+  // ipaddr.js calls the rest of the IPv6 space unicast, the IPv4-compatible ::/96 included
+  // (`[::127.0.0.1]` is written `[::7f00:1]` once a URL is parsed); only 2000::/3 is
+  // allocated as global unicast (RFC 4291), so everything outside it is internal.
+  return parsed.kind() === 'ipv6' && !(parsed as ipaddr.IPv6).match(GLOBAL_UNICAST_V6);
 }
 
 /** The host of a URL as an address when it is an IP literal (`[::1]` → `::1`), otherwise null. */
@@ -57,8 +29,9 @@ function literalAddress(hostname: string): string | null {
 }
 
 /**
- * Why a URL may not be registered, or null when it may. Host names are checked again on
- * every delivery (see `guardedLookup`), since DNS can change after registration.
+ * Why a URL may not be registered, or null when it may. It is checked again before every
+ * delivery (IP literals included: the policy may have tightened since), and host names are
+ * checked once more at connect time (see `guardedLookup`), since DNS can change.
  */
 export function urlProblem(raw: string, allowPrivate: boolean): string | null {
   let url: URL;
