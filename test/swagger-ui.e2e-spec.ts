@@ -5,11 +5,8 @@ import { Browser, chromium } from 'playwright-core';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { CONTRACT_EXAMPLE_LEAD_IDS } from '../libs/leads/src';
-import { recordCspViolations } from './support/browser';
+import { assertChromiumInstalled, CHROMIUM, recordCspViolations } from './support/browser';
 import { createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
-
-/** Debian's `chromium` package (.ci/run installs it): no browser is downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = join(__dirname, '..', 'test-output');
 const ORG = 'org_swagger_ui';
 const BULK_PATH = '/api/v1/operations/enrichment/bulk';
@@ -24,6 +21,7 @@ describe('Swagger UI in a real browser', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
+    assertChromiumInstalled();
     t = await createTestApp({ RUN_WORKERS: 'false' });
     await resetState(t.config, t.dataSource);
     await t.app.listen(0, '127.0.0.1');
@@ -45,7 +43,7 @@ describe('Swagger UI in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await t.close();
+    await t?.close();
   });
 
   it('authorizes with a token and runs the manual bulk example: 201 with one enrichment per lead', async () => {

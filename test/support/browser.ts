@@ -1,11 +1,25 @@
+import { accessSync, constants } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Browser, chromium, Page } from 'playwright-core';
 
-/** Debian's `chromium` package (.ci/run installs it): no browser is downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's `chromium` package (a prerequisite in the README; .ci/run installs it): no browser is downloaded. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Fails with what to run when the browser is missing, rather than with playwright's launch error. */
+export function assertChromiumInstalled(path = CHROMIUM): void {
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new Error(
+      `The browser tests need Chromium at ${path}, and there is none. ` +
+        "Install it (Debian/Ubuntu: `sudo apt-get install chromium`), as the README's prerequisites say.",
+    );
+  }
+}
 
 export function launchChromium(): Promise<Browser> {
+  assertChromiumInstalled();
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [

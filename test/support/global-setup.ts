@@ -8,11 +8,16 @@ import { seedPeople } from '../../libs/leads/src/seed/seed-people';
 /** Number of leads every e2e test can rely on (enough for bulk windows of 1000). */
 export const TEST_PEOPLE = 3000;
 
+/** The environment variable that carries this run's Redis key prefix to every test file and to the teardown. */
+export const TEST_QUEUE_PREFIX = 'TEST_QUEUE_PREFIX';
+
 /**
  * Creates the e2e database from scratch and migrates it once per run: tests then only
- * truncate what they write. Nothing here is an in-memory substitute.
+ * truncate what they write. Nothing here is an in-memory substitute. Also names the run's
+ * Redis key prefix, which global-teardown.ts deletes.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env[TEST_QUEUE_PREFIX] ??= `enrichment-test-${process.pid}`;
   await prepareDatabase(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment_test');
 }
 

@@ -2,7 +2,8 @@
 process.env.NODE_ENV = 'test';
 process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment_test';
 process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-process.env.QUEUE_PREFIX = `enrichment-test-${process.pid}`;
+// TEST_QUEUE_PREFIX is named by global-setup.ts, and its keys deleted by global-teardown.ts.
+process.env.QUEUE_PREFIX = process.env.TEST_QUEUE_PREFIX ?? `enrichment-test-${process.pid}`;
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'warn';
 process.env.SIM_LATENCY_MS = '0';
 // Every e2e file of a run shares one Redis prefix and one client address (127.0.0.1), and many

@@ -18,7 +18,7 @@ type WebhookQueue = Queue<WebhookJobDataMap[WebhookJobName]>;
 /**
  * The producer side of the webhooks queue. An event row is committed before any job exists,
  * so Redis being down only delays delivery: `dispatchPending` (after commit) and the sweep
- * (repeatable) queue every pending event that has no live job. Job ids are per event, so
+ * (a periodic task of each process, see WebhookSweepService) queue every pending event that has no live job. Job ids are per event, so
  * queueing twice adds nothing.
  */
 @Injectable()
