@@ -143,7 +143,7 @@ describe('npm start on PostgreSQL and Redis', () => {
       const balance = await api
         .get('/api/v1/operations/credits/balance')
         .set('Authorization', `Bearer ${token('MEMBER_TOKEN')}`);
-      expect(balance.body).toEqual({ balance: 100000, organizationId: 'org_demo' });
+      expect(balance.body).toMatchObject({ balance: 100000, organizationId: 'org_demo' });
       const webhooks = await api.get('/api/v1/webhooks').set('Authorization', `Bearer ${token('OWNER_TOKEN')}`);
       expect(webhooks.status).toBe(200);
       const org = await api.get('/api/v1/admin/orgs/org_demo').set('Authorization', `Bearer ${token('ADMIN_TOKEN')}`);
