@@ -13,7 +13,8 @@
  * (NEWCOMER_CHECK_LIMIT_S, default 600: the whole check, generous for a busy 2-core CI machine; NEWCOMER_KEEP=1 keeps the clone).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
   limit.unref();
 
   const work = mkdtempSync(join(tmpdir(), 'newcomer-'));
+  let checkedMs = 0;
   const clone = join(work, 'clone');
   try {
     await phase('git clone', () => run('git', ['clone', '--quiet', ROOT, clone], { cwd: work }));
@@ -197,12 +199,14 @@ async function main(): Promise<void> {
       if (stillServing) fail('npm exited but the server still answers');
     });
   } finally {
+    // The clock stops with the newcomer's last step: deleting the clone (1,000+ packages) is ours.
+    clearTimeout(limit);
+    checkedMs = Date.now() - startedAt;
     for (const child of children) child.kill('SIGKILL');
     if (process.env.NEWCOMER_KEEP) log(`kept ${work}`);
-    else rmSync(work, { recursive: true, force: true });
+    else await rm(work, { recursive: true, force: true });
   }
-  clearTimeout(limit);
-  log(`passed in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (limit ${LIMIT_MS / 1000} s): ${phases.join('; ')}`);
+  log(`passed in ${(checkedMs / 1000).toFixed(1)} s (limit ${LIMIT_MS / 1000} s): ${phases.join('; ')}`);
 }
 
 /** Runs the README's "Try it" block command by command and checks what each answers. */
