@@ -1,39 +1,12 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
-import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { EnrichmentProcessingService } from '../libs/enrichment/src/services/enrichment-processing.service';
 import { EnrichmentQueueService } from '../libs/enrichment/src/services/enrichment-queue.service';
 import { auditOrg, expectLedgerConsistent } from './support/ledger';
-import { createTestApp, leadIds, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
-
-interface Enrichment {
-  id: string;
-  entityId: string;
-  status: string;
-  error: string | null;
-  creditTransactionId: string | null;
-}
-
-async function grant(t: TestApp, orgId: string, amount: number): Promise<void> {
-  await t
-    .http()
-    .post(`/api/v1/admin/orgs/${orgId}/credits`)
-    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN })}`)
-    .send({ amount, source: 'manual' })
-    .expect(201);
-}
-
-async function enrich(t: TestApp, orgId: string, ids: string[]): Promise<Enrichment[]> {
-  const res = await t
-    .http()
-    .post('/api/v1/operations/enrichment/bulk')
-    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId })}`)
-    .send({ selection: { mode: 'manual', includedIds: ids }, field: 'emails' })
-    .expect(201);
-  return res.body;
-}
+import { enrich, grant } from './support/requests';
+import { createTestApp, leadIds, resetState, TestApp, waitFor } from './support/test-app';
 
 async function statuses(
   t: TestApp,

@@ -1,36 +1,7 @@
 import { isValidPhoneNumber } from 'libphonenumber-js';
-import { Role } from '../libs/auth/src';
+import { enrich, Enrichment, grant } from './support/requests';
 import { createTestApp, leadIds, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 import { auditOrg, expectLedgerConsistent } from './support/ledger';
-
-interface Enrichment {
-  id: string;
-  entityId: string;
-  status: string;
-  dataFound: boolean | null;
-  globalEnrichmentId: string | null;
-  creditTransactionId: string | null;
-  error: string | null;
-}
-
-async function grant(t: TestApp, orgId: string, amount: number): Promise<void> {
-  await t
-    .http()
-    .post(`/api/v1/admin/orgs/${orgId}/credits`)
-    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN })}`)
-    .send({ amount, source: 'manual' })
-    .expect(201);
-}
-
-async function enrich(t: TestApp, orgId: string, ids: string[], field = 'emails'): Promise<Enrichment[]> {
-  const res = await t
-    .http()
-    .post('/api/v1/operations/enrichment/bulk')
-    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId })}`)
-    .send({ selection: { mode: 'manual', includedIds: ids }, field })
-    .expect(201);
-  return res.body;
-}
 
 async function poll(t: TestApp, orgId: string, ids: string[], field = 'emails'): Promise<Enrichment[]> {
   const res = await t

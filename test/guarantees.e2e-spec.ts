@@ -6,7 +6,7 @@ import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { EnrichmentProcessingService } from '../libs/enrichment/src/services/enrichment-processing.service';
 import { auditOrg, expectLedgerConsistent } from './support/ledger';
-import { createTestApp, leadIds, resetState, TestApp, tokenFor } from './support/test-app';
+import { createTestApp, leadIds, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 
 describe('Guarantees: Idempotency-Key, holds that end, JSON only', () => {
   let t: TestApp;
@@ -15,7 +15,7 @@ describe('Guarantees: Idempotency-Key, holds that end, JSON only', () => {
   let member: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ RUN_WORKERS: 'true', ENRICHMENT_MAX_AGE_MS: '1000' });
+    t = await createTestApp({ RUN_WORKERS: 'true', ENRICHMENT_MAX_AGE_MS: '60000' });
     queue = t.app.get<Queue>(getQueueToken(QueueName.ENRICHMENT));
     member = tokenFor(t.config, { orgId: org });
   });
@@ -108,7 +108,11 @@ describe('Guarantees: Idempotency-Key, holds that end, JSON only', () => {
     await t.dataSource.query(`UPDATE enrichment SET status = 'processing', job_id = 'late-job' WHERE id = $1`, [
       ids[0],
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Requested two minutes ago: past ENRICHMENT_MAX_AGE_MS without waiting for it.
+    await t.dataSource.query(
+      `UPDATE enrichment SET requested_at = now() - interval '2 minutes' WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(await processing.expireOverdue()).toBe(4);
     const rows: { status: string; error: string }[] = await t.dataSource.query('SELECT status, error FROM enrichment');
     expect(rows.every((row) => row.status === 'timeout' && /Not finished/.test(row.error))).toBe(true);
@@ -160,13 +164,12 @@ describe('Guarantees: Idempotency-Key, holds that end, JSON only', () => {
         .send({ personIds: await leadIds(slow.dataSource, 6, 2400), field: 'emails' })
         .expect(201);
       ids = res.body.map((e: { id: string }) => e.id);
-      for (;;) {
+      await waitFor(async () => {
         const [{ n }] = await slow.dataSource.query(
           `SELECT count(*)::int AS n FROM enrichment WHERE status = 'processing'`,
         );
-        if (n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+        return n > 0;
+      });
     } finally {
       await slow.close();
     }

@@ -2,7 +2,8 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
-import { createTestApp, leadIds, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
+import { enrich, grant } from './support/requests';
+import { createTestApp, leadIds, resetState, tokenFor, waitFor } from './support/test-app';
 
 interface Sample {
   name: string;
@@ -30,15 +31,6 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
     (s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value),
   );
   return found?.value;
-}
-
-async function enrich(t: TestApp, orgId: string, ids: string[], field: 'emails' | 'phones'): Promise<void> {
-  await t
-    .http()
-    .post('/api/v1/operations/enrichment/bulk')
-    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId })}`)
-    .send({ selection: { mode: 'manual', includedIds: ids }, field })
-    .expect(201);
 }
 
 describe('GET /metrics', () => {

@@ -187,8 +187,9 @@ describe('ProvidersService.runWaterfall', () => {
     ]);
     expect(fallback.batches).toEqual([['b', 'c', 'd', 'e']]);
     expect(results.map((r) => r.provider)).toEqual(['flaky', 'fallback', 'fallback', 'fallback', null]);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Skipping flaky for 5 emails lookups'));
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('invalid request (400)'));
+    // Logged, naming the provider skipped and the vendor's status (the wording is free to change).
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('flaky'));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('400'));
   });
 
   it('re-throws a retryable provider error without asking further providers', async () => {
@@ -235,7 +236,7 @@ describe('ProvidersService.runWaterfall', () => {
       const results = await service.runWaterfall(ContactField.EMAILS, ids('a', 'b', 'c'));
       expect(results.map((r) => r.provider)).toEqual(['next', 'next', null]);
       expect(disableStore.reasons.get('locked')).toContain('401');
-      expect(error).toHaveBeenCalledWith(expect.stringContaining('Disabled locked'));
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('locked'));
 
       await service.runWaterfall(ContactField.EMAILS, ids('d'));
       expect(locked.batches).toEqual([['a', 'b', 'c']]);

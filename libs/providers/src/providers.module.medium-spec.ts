@@ -112,7 +112,7 @@ describe('ProvidersModule', () => {
         expect(results.some((r) => r.provider === 'apollo-emails')).toBe(false);
         expect(results[0].data).toEqual({ emails: [{ address: 'a@acme.com', verificationStatus: 'likely' }] });
         expect(apollo.requests).toHaveLength(1);
-        expect(error).toHaveBeenCalledWith(expect.stringContaining('Disabled apollo-emails'));
+        expect(error).toHaveBeenCalledWith(expect.stringContaining('apollo-emails'));
         // PDL_MAX_BATCH=2: five leads go in three calls.
         expect(pdl.requests.map((r) => (r.body as { requests: unknown[] }).requests.length)).toEqual([2, 2, 1]);
 
