@@ -23,6 +23,7 @@ import { EnrichmentQueryService } from './services/enrichment-query.service';
 import { EnrichmentQueueService } from './services/enrichment-queue.service';
 import { EnrichmentRecoveryService } from './services/enrichment-recovery.service';
 import { EnrichmentRequestService } from './services/enrichment-request.service';
+import { EnrichmentRetentionService } from './services/enrichment-retention.service';
 import { EnrichmentStatsService } from './services/enrichment-stats.service';
 import { LeadSearchService } from './services/lead-search.service';
 
@@ -71,7 +72,13 @@ export class EnrichmentModule {
         EnrichmentStatsService,
         // The credit expiry sweep is credits' own; it runs where the other sweeps run.
         ...(workers
-          ? [EnrichmentProcessingService, EnrichmentProcessor, EnrichmentRecoveryService, CreditExpirySweepService]
+          ? [
+              EnrichmentProcessingService,
+              EnrichmentProcessor,
+              EnrichmentRecoveryService,
+              EnrichmentRetentionService,
+              CreditExpirySweepService,
+            ]
           : []),
       ],
       exports: [EnrichmentStatsService, EnrichmentAdminService, EnrichmentDataService],

@@ -218,6 +218,22 @@ export class AppConfig {
   @Min(0)
   GLOBAL_CACHE_FRESHNESS_DAYS = 90;
 
+  /**
+   * Found contact data no provider has confirmed for this many days is purged from the
+   * global cache and from every org's enrichments (which keep dataFound and get purgedAt).
+   * 0 keeps it forever.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DATA_RETENTION_DAYS = 365;
+
+  /** How often the retention sweep runs (one pass at a time across processes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  RETENTION_SWEEP_INTERVAL_MS = 3_600_000;
+
   @Transform(toList)
   @IsString({ each: true })
   PROVIDERS_EMAILS: string[] = ['sim-email-alpha', 'sim-email-beta'];
