@@ -13,7 +13,7 @@ import {
 import { createTestApp, leadIds, resetState, TestApp, waitFor } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-const SECRET = 'whsec_e2e_privacy_secret_0123456789';
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 describe('Privacy: erasure with fan-out', () => {
   let t: TestApp;
