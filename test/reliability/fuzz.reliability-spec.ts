@@ -58,9 +58,18 @@ interface FuzzCase {
 
 const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
 
+/** Characters PostgreSQL text cannot hold (NUL) or that are no character at all (lone surrogates). */
+const UNSAFE_CHARACTERS = ['\u0000', '\ud800', '\udbff', '\udc00', '\udfff'] as const;
+
+/** A string with NUL or a lone surrogate somewhere in it (as JSON, the surrogate is a \\uXXXX escape). */
+const unsafeString: fc.Arbitrary<string> = fc
+  .tuple(fc.string({ maxLength: 10 }), fc.constantFrom(...UNSAFE_CHARACTERS), fc.string({ maxLength: 10 }))
+  .map(([before, bad, after]) => `${before}${bad}${after}`);
+
 /** Anything at all, including the keys and values validators trip over. */
 const chaos: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 30 }),
+  unsafeString,
   fc.integer(),
   fc.double(),
   fc.boolean(),
@@ -101,7 +110,40 @@ function arbitraryFor(schema: SchemaObject | undefined, doc: OpenApiDocument, de
         return record;
       });
   } else shaped = chaos;
+  // Every string field, whatever its format, also gets NUL and lone surrogates (or hides them in a
+  // plausible value: a URL, a uuid, a date with one bad character appended).
+  if (schema.type === 'string') {
+    const tainted = fc
+      .tuple(shaped, fc.constantFrom(...UNSAFE_CHARACTERS))
+      .map(([value, bad]) => `${String(value)}${bad}`);
+    shaped = fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: fc.oneof(unsafeString, tainted) });
+  }
   return fc.oneof({ weight: 5, arbitrary: shaped }, { weight: 1, arbitrary: chaos });
+}
+
+/**
+ * Every string field of a body schema (through $ref, nested objects and arrays of strings),
+ * with a body that holds a given value there and nothing else: the field's path as the API
+ * names it (`selection.filters.job_title.0`) and the body builder.
+ */
+function stringFieldsOf(
+  schema: SchemaObject | undefined,
+  doc: OpenApiDocument,
+  path: string[] = [],
+  depth = 0,
+): { path: string; body: (value: string) => unknown }[] {
+  if (!schema || depth > 6) return [];
+  if (schema.$ref)
+    return stringFieldsOf(doc.components?.schemas?.[schema.$ref.split('/').pop()!], doc, path, depth + 1);
+  const alternatives = schema.oneOf ?? schema.anyOf ?? schema.allOf;
+  if (alternatives) return alternatives.flatMap((s) => stringFieldsOf(s, doc, path, depth + 1)).slice(0, 20);
+  const at = (value: unknown): unknown =>
+    path.reduceRight<unknown>((inner, key) => (key === '0' ? [inner] : { [key]: inner }), value);
+  if (schema.type === 'string') return [{ path: path.join('.'), body: at }];
+  if (schema.type === 'array') return stringFieldsOf(schema.items, doc, [...path, '0'], depth + 1);
+  return Object.entries(schema.properties ?? {}).flatMap(([key, s]) =>
+    stringFieldsOf(s, doc, [...path, key], depth + 1),
+  );
 }
 
 function operationsOf(doc: OpenApiDocument): Operation[] {
@@ -299,6 +341,38 @@ describe('Bad input: never a 5xx, always the envelope, nothing written', () => {
       if (problems.length > 0) mismatches.push(`${name}: ${problems.join('; ')}`);
     }
 
+    it('NUL or a lone surrogate in any string field of any body: 400 VALIDATION_ERROR naming that field', async () => {
+      const tally = new ScenarioTally(SUITE, 'NUL and lone surrogates in every string field');
+      const before = await tableCounts(db);
+      let fields = 0;
+      for (const operation of operationsOf(doc).filter((op) => op.body)) {
+        const path = operation.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000001');
+        for (const field of stringFieldsOf(operation.body, doc)) {
+          for (const bad of UNSAFE_CHARACTERS) {
+            fields += 1;
+            const name = `${operation.method} ${operation.path} ${field.path} ${JSON.stringify(bad)}`;
+            const res = await call(api.url, operation.method, path, {
+              token: tokens.admin,
+              json: field.body(`ok${bad}`),
+              tally,
+            });
+            await expectRejected(tally, name, res, [400]);
+            const named = (res.body as { error?: { details?: { fields?: { field: string }[] } } })?.error?.details
+              ?.fields;
+            if (res.status === 400 && named?.[0]?.field !== field.path)
+              mismatches.push(`${name}: names ${JSON.stringify(named)} instead of ${field.path}`);
+          }
+        }
+      }
+      tally.details.fieldsTried = fields;
+      expect(fields).toBeGreaterThan(20);
+      expect(changedTables(before, await tableCounts(db))).toEqual([]);
+      tally.finish({
+        violations: mismatches.map((detail) => ({ rule: 'unsafe strings', orgId: ORG, detail: { case: detail } })),
+      });
+      expect(mismatches).toEqual([]);
+    });
+
     it('oversized bodies, wrong content types, prototype keys, deep nesting, huge arrays', async () => {
       const tally = new ScenarioTally(SUITE, 'targeted hostile bodies');
       const before = await tableCounts(db);
@@ -375,7 +449,7 @@ describe('Bad input: never a 5xx, always the envelope, nothing written', () => {
       // Nothing was written, and no prototype was polluted: the app still answers as before.
       expect(changedTables(before, await tableCounts(db))).toEqual([]);
       const balance = await call(api.url, 'GET', '/api/v1/operations/credits/balance', { token: tokens.member, tally });
-      expect(balance.body).toEqual({ balance: 0, organizationId: ORG });
+      expect(balance.body).toMatchObject({ balance: 0, organizationId: ORG });
       const short = await call(api.url, 'POST', BULK, {
         token: tokens.member,
         json: { selection: { mode: 'bulk', startIndex: 0, targetCount: 2, filters: {} }, field: 'emails' },

@@ -159,6 +159,8 @@ export function baseEnv(redisUrl: string): Record<string, string> {
     LOG_LEVEL: 'warn',
     // The fuzzer and the concurrency scenarios send thousands of requests from one org.
     RATE_LIMIT: '1000000',
+    // ...many of them without a valid token, all from 127.0.0.1 (the abuse scenario sets its own).
+    RATE_LIMIT_ANON: '1000000',
     RECOVERY_SWEEP_INTERVAL_MS: '1000',
     RECOVERY_STALE_AFTER_MS: '1500',
     PROCESSING_LEASE_MS: '5000',

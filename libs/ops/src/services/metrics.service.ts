@@ -16,6 +16,13 @@ const COLLECT_TIMEOUT_MS = 2000;
  */
 export const METRICS_SOURCES_MAX_AGE_MS = 5000;
 
+/**
+ * How long one rendered exposition answers every scrape. Rendering the whole registry (default
+ * process metrics, the latency histogram) costs milliseconds of CPU; ten scrapers in a loop would
+ * otherwise keep a core busy. Prometheus scrapes every 15 s or so: a second-old figure is exact enough.
+ */
+export const METRICS_RENDER_MAX_AGE_MS = 1000;
+
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'] as const;
 
 /** A label value for "no provider" (nothing found, or not processed yet). */
@@ -71,6 +78,8 @@ export class MetricsService {
   /** The read of the sources in progress, which every scrape arriving meanwhile waits for. */
   private refreshing: Promise<void> | null = null;
   private refreshedAt = Number.NEGATIVE_INFINITY;
+  /** The latest rendering (or the one in progress), shared by every scrape within its age. */
+  private rendered: { startedAt: number; text: Promise<string> } | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -92,10 +101,19 @@ export class MetricsService {
     }
   }
 
-  /** Brings the sources' figures up to date (see METRICS_SOURCES_MAX_AGE_MS), then renders the registry. */
-  async render(): Promise<string> {
-    await this.refreshSources();
-    return this.registry.metrics();
+  /**
+   * Brings the sources' figures up to date (see METRICS_SOURCES_MAX_AGE_MS), then renders the
+   * registry — once per METRICS_RENDER_MAX_AGE_MS for all scrapers.
+   */
+  render(): Promise<string> {
+    const now = Date.now();
+    if (this.rendered && now - this.rendered.startedAt < METRICS_RENDER_MAX_AGE_MS) return this.rendered.text;
+    const rendered = { startedAt: now, text: this.refreshSources().then(() => this.registry.metrics()) };
+    this.rendered = rendered;
+    rendered.text.catch(() => {
+      if (this.rendered === rendered) this.rendered = null;
+    });
+    return rendered.text;
   }
 
   private refreshSources(): Promise<void> {
