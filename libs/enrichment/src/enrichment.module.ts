@@ -26,6 +26,7 @@ import { EnrichmentRequestService } from './services/enrichment-request.service'
 import { EnrichmentRetentionService } from './services/enrichment-retention.service';
 import { EnrichmentStatsService } from './services/enrichment-stats.service';
 import { LeadSearchService } from './services/lead-search.service';
+import { OperationItemsReadModel } from './read-models/operation-items.read-model';
 
 export interface EnrichmentModuleOptions {
   /** Serve the HTTP endpoints (the api app). */
@@ -70,6 +71,7 @@ export class EnrichmentModule {
         EnrichmentDataService,
         LeadSearchService,
         EnrichmentStatsService,
+        OperationItemsReadModel,
         // The credit expiry sweep is credits' own; it runs where the other sweeps run.
         ...(workers
           ? [

@@ -30,7 +30,7 @@ export async function countWhere(db: Pool, sql: string, params: unknown[]): Prom
   return rows[0].n;
 }
 
-export function token(orgId: string, options: { sub?: string; role?: 'member' | 'admin' } = {}): string {
+export function token(orgId: string, options: { sub?: string; role?: 'member' | 'owner' | 'admin' } = {}): string {
   return sign(
     { sub: options.sub ?? 'user_rel', org_id: orgId, role: options.role ?? 'member' },
     RELIABILITY_JWT_SECRET,

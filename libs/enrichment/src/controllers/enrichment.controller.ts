@@ -20,7 +20,10 @@ import { DryRunResponseDto } from '../dtos/dry-run.response.dto';
 import { DryRunQueryDto, FieldQueryDto } from '../dtos/enrichment-options.request.dto';
 import { EnrichmentWithDataResponseDto } from '../dtos/enrichment-with-data.response.dto';
 import { EnrichmentResponseDto } from '../dtos/enrichment.response.dto';
+import { OperationItemsRequestDto } from '../dtos/operation-items.request.dto';
+import { OperationItemsPageResponseDto } from '../dtos/operation-items.response.dto';
 import { OperationResponseDto } from '../dtos/operation.response.dto';
+import { OperationItemsReadModel } from '../read-models/operation-items.read-model';
 import { operationHeaders } from '../enrichment.mapper';
 import { OperationKind } from '../enrichment.types';
 import { EnrichmentOperationsService } from '../services/enrichment-operations.service';
@@ -59,6 +62,7 @@ export class EnrichmentController {
     private readonly requests: EnrichmentRequestService,
     private readonly queries: EnrichmentQueryService,
     private readonly operations: EnrichmentOperationsService,
+    private readonly operationItems: OperationItemsReadModel,
   ) {}
 
   @Post('bulk')
@@ -155,6 +159,24 @@ export class EnrichmentController {
     @CurrentUser() user: AuthUser,
   ): Promise<OperationResponseDto> {
     return this.operations.progress(operationId, user.orgId);
+  }
+
+  @Get('operations/:operationId/items')
+  @ApiOperation({
+    summary: 'Every lead of an operation, as invoice lines',
+    description:
+      'Extension: in selection order, each lead with its status, dataFound, what this operation was charged for it ' +
+      '(0 when reused) and which provider answered, with its receipt; paged (`page` from 0, `size` 1–1000).',
+  })
+  @ApiParam({ name: 'operationId', format: 'uuid' })
+  @ApiOkResponse({ type: OperationItemsPageResponseDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'NOT_FOUND: no such operation in this organisation' })
+  items(
+    @Param('operationId', UuidParamPipe) operationId: string,
+    @Query() query: OperationItemsRequestDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<OperationItemsPageResponseDto> {
+    return this.operationItems.page(operationId, user.orgId, query.page, query.size);
   }
 
   @Post('operations/:operationId/cancel')

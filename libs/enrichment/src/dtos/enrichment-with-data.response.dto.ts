@@ -1,5 +1,39 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import type { EnrichmentReceipt } from '../read-models/enrichment-receipt';
 import { EnrichmentResponseDto } from './enrichment.response.dto';
+
+export class EnrichmentReceiptDto implements EnrichmentReceipt {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The hold the lead was paid from' })
+  holdId: string | null;
+
+  @ApiProperty({ description: "The lead's share of the hold", example: 5 })
+  held: number;
+
+  @ApiProperty({ description: 'Paid for found data', example: 5 })
+  captured: number;
+
+  @ApiProperty({ description: 'Given back (nothing found, failed, timed out, cancelled)', example: 0 })
+  released: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The provider whose answer was charged; null when none found anything',
+    example: 'sim-email-alpha',
+  })
+  provider: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When that answer was recorded' })
+  answeredAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the share was captured or released',
+  })
+  settledAt: string | null;
+}
 
 export class FoundEmailDto {
   @ApiProperty({ example: 'jane.doe@acme.com' })
@@ -72,4 +106,7 @@ export class EnrichmentWithDataResponseDto extends EnrichmentResponseDto {
       'When the found data was removed (DATA_RETENTION_DAYS passed without a new confirmation, or an erasure); dataFound stays as it was',
   })
   purgedAt?: string;
+
+  @ApiProperty({ type: EnrichmentReceiptDto, description: 'Extension: what this lead cost and why' })
+  receipt: EnrichmentReceiptDto;
 }

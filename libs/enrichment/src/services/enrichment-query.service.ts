@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppException, ContactField, ErrorCode } from '@app/core';
 import { PrivacyService } from '@app/privacy';
 import type { FoundContactData } from '@app/providers';
+import { EnrichmentReceipt, RECEIPT_COLUMNS, ReceiptRow, toReceipt } from '../read-models/enrichment-receipt';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
 import { EnrichmentStatus, EntityType, EnrichmentView } from '../enrichment.types';
 import { StoredContactData } from './provenance';
@@ -13,6 +14,8 @@ export interface EnrichmentWithData extends EnrichmentView {
   data: StoredContactData | null;
   /** When the found data was removed (retention or erasure); absent while it is kept. */
   purgedAt?: string;
+  /** What the lead cost and why. */
+  receipt: EnrichmentReceipt;
 }
 
 export interface EnrichmentTask {
@@ -56,11 +59,11 @@ export class EnrichmentQueryService {
 
   /** The org's enrichment of one lead and field, with the found data; 404 when the org has none. */
   async findOneWithData(orgId: string, leadId: string, field: ContactField): Promise<EnrichmentWithData> {
-    const [row]: (EnrichmentRow & { data: StoredContactData | null; purged_at: Date | null })[] =
+    const [row]: (EnrichmentRow & ReceiptRow & { data: StoredContactData | null; purged_at: Date | null })[] =
       await this.dataSource.query(
         `SELECT ${ENRICHMENT_VIEW_COLUMNS.split(', ')
           .map((column) => `e.${column}`)
-          .join(', ')}, e.purged_at,
+          .join(', ')}, e.purged_at, ${RECEIPT_COLUMNS},
               CASE WHEN e.status = $4 AND e.data_found THEN g.data END AS data
          FROM enrichment e LEFT JOIN global_enrichment g ON g.id = e.global_enrichment_id
         WHERE e.org_id = $1 AND e.entity_type = $2 AND e.entity_id = $3 AND e.field = $5`,
@@ -78,6 +81,7 @@ export class EnrichmentQueryService {
       ...toEnrichmentView(row),
       data,
       ...(row.purged_at ? { purgedAt: row.purged_at.toISOString() } : {}),
+      receipt: toReceipt(row),
     };
   }
 
