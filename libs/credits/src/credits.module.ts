@@ -11,6 +11,7 @@ import { SpendLimitsService } from './limits/services/spend-limits.service';
 import { CreditHoldLotEntity } from './lots/entities/credit-hold-lot.entity';
 import { CreditLotEntity } from './lots/entities/credit-lot.entity';
 import { CreditLotsService } from './lots/services/credit-lots.service';
+import { UsageReadModel } from './usage/usage.read-model';
 
 @Module({
   imports: [
@@ -24,7 +25,7 @@ import { CreditLotsService } from './lots/services/credit-lots.service';
     ]),
   ],
   controllers: [CreditsController, SpendLimitsController],
-  providers: [CreditsService, SpendLimitsService, CreditLotsService],
+  providers: [CreditsService, SpendLimitsService, CreditLotsService, UsageReadModel],
   exports: [CreditsService, CreditLotsService],
 })
 export class CreditsModule {}
