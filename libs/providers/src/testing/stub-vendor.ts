@@ -10,6 +10,8 @@ export interface StubRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** When the request reached the stub (Date.now(), as its handler began): what a vendor's rate limit counts. */
+  receivedAt: number;
 }
 
 /** What the stub answers: JSON, a raw body, or nothing at all (the call must time out). */
@@ -31,6 +33,7 @@ export class StubVendor {
   static async start(fallback: (request: StubRequest) => StubReply = () => ({ status: 404 })): Promise<StubVendor> {
     let stub: StubVendor | undefined;
     const server = createServer((req, res) => {
+      const receivedAt = Date.now();
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -42,6 +45,7 @@ export class StubVendor {
           query: url.searchParams,
           headers: req.headers,
           body: text ? (JSON.parse(text) as unknown) : undefined,
+          receivedAt,
         };
         stub!.requests.push(request);
         const reply = stub!.queued.shift() ?? stub!.fallback(request);
