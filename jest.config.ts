@@ -15,8 +15,11 @@ const base = {
         astTransformers: { before: ['<rootDir>/test/support/swagger-plugin-transformer.js'] },
       },
     ],
+    '^.+/node_modules/jose/.+\\.js$': '<rootDir>/test/support/esm-package-transformer.js',
   },
   moduleNameMapper: { '^@app/([a-z-]+)(|/.*)$': '<rootDir>/libs/$1/src$2' },
+  // jose ships ES modules only (Node loads it with require()); Jest's CommonJS runtime needs it transpiled.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 } satisfies Project;
 
 /**

@@ -309,7 +309,8 @@ describe('Batch, single lead, lead search, operations, dry run, admin console', 
     const secret = 'whsec_test_secret_0123456789';
     const receiver = await new WebhookReceiver(secret).start();
     try {
-      await as(member).post('/api/v1/webhooks', { url: receiver.url, secret }).expect(201);
+      const owner = tokenFor(t.config, { orgId: org, sub: 'owner_res', role: Role.OWNER });
+      await as(owner).post('/api/v1/webhooks', { url: receiver.url, secret }).expect(201);
       const res = await as(member)
         .post('/api/v1/operations/enrichment/batch', {
           personIds: await leadIds(t.dataSource, 5, 2200),

@@ -1,3 +1,4 @@
+import { Role } from '../libs/auth/src';
 import { WebhooksService } from '../libs/webhooks/src';
 import { createTestApp, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
@@ -22,7 +23,7 @@ describe('Webhooks with private URLs not allowed (SSRF)', () => {
     await t.dataSource.query('TRUNCATE webhook_endpoint CASCADE');
   });
 
-  const authOf = () => `Bearer ${tokenFor(t.config, { orgId: 'org_ssrf' })}`;
+  const authOf = () => `Bearer ${tokenFor(t.config, { orgId: 'org_ssrf', role: Role.OWNER })}`;
 
   it.each([
     'http://127.0.0.1:8080/hook',

@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../apps/api/src/app.module';
+import { Role } from '../libs/auth/src';
 import { loadConfig } from '../libs/core/src';
 import { WebhooksModule, WebhooksService } from '../libs/webhooks/src';
 import { WebhookQueueService } from '../libs/webhooks/src/services/webhook-queue.service';
@@ -54,7 +55,8 @@ describe('Webhooks', () => {
     await Promise.all(receivers.splice(0).map((receiver) => receiver.stop()));
   });
 
-  const auth = (orgId: string) => `Bearer ${tokenFor(t.config, { orgId })}`;
+  // Webhooks are managed by owners.
+  const auth = (orgId: string) => `Bearer ${tokenFor(t.config, { orgId, role: Role.OWNER })}`;
 
   async function receiver(statusFor?: (call: number) => number): Promise<WebhookReceiver> {
     const started = await new WebhookReceiver(SECRET, statusFor).start();

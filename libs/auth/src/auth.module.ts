@@ -1,17 +1,25 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
-import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuthGuard } from './auth.guard';
+import { Authenticator } from './authenticator';
+import { JwtVerifier } from './jwt/jwt-verifier';
 import { RolesGuard } from './roles.guard';
 
-/** Authentication for the whole HTTP app: the JWT guard first, then the roles guard. */
+/**
+ * Authentication for the whole HTTP app: one guard for both credentials (JWT, API key), then
+ * the roles and scopes guard. Global, so the front door's per-IP limiter can ask the
+ * Authenticator whether a credential is valid.
+ */
+@Global()
 @Module({
-  imports: [PassportModule],
+  imports: [ApiKeysModule],
   providers: [
-    JwtStrategy,
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    JwtVerifier,
+    Authenticator,
+    { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
+  exports: [Authenticator],
 })
 export class AuthModule {}

@@ -1,15 +1,32 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiForbiddenResponse } from '@nestjs/swagger';
+import { ErrorEnvelopeDto } from '@app/core';
 import type { Request } from 'express';
+import { ApiKeyScope } from './api-keys/api-key-scope';
 import { AuthUser, Role } from './auth-user';
 
 export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const ROLES_KEY = 'auth:roles';
+export const SCOPES_KEY = 'auth:scopes';
 
 /** Opens a route to callers without a token (health checks, docs). */
 export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
 
-/** Restricts a route (or a controller) to these roles. */
+/** Restricts a route (or a controller) to these roles; API keys are judged by scope instead. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+/**
+ * Opens a route (or a controller) to API keys holding all these scopes. A route without it is
+ * closed to keys whatever their scopes (admin, key management): keys get only what is named.
+ */
+export const RequireScopes = (...scopes: ApiKeyScope[]) =>
+  applyDecorators(
+    SetMetadata(SCOPES_KEY, scopes),
+    ApiForbiddenResponse({
+      type: ErrorEnvelopeDto,
+      description: `FORBIDDEN: an API key without the scope ${scopes.join(', ')}, or a user without the role the route needs`,
+    }),
+  );
 
 /** The verified caller, as the JWT strategy put it on the request. */
 export const CurrentUser = createParamDecorator(

@@ -1,5 +1,6 @@
+export * from './api-keys/api-key-scope';
 export * from './auth-user';
 export * from './auth.module';
+export * from './authenticator';
 export * from './decorators';
-export * from './jwt-auth.guard';
 export * from './token';

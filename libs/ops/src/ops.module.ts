@@ -32,7 +32,7 @@ class OpsRedisModule {}
 /**
  * Running the service: liveness and readiness, Prometheus metrics, the per-org rate limit and
  * the queue dashboard. Import it after AuthModule: global guards run in registration order,
- * and the rate limit needs the caller that JwtAuthGuard puts on the request.
+ * and the rate limit needs the caller that AuthGuard puts on the request.
  */
 @Module({})
 export class OpsModule implements NestModule {

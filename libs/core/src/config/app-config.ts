@@ -36,7 +36,7 @@ const toList = ({ value }: { value: unknown }) =>
 /**
  * Every knob of the service, read once from the environment and validated at boot.
  * Defaults make a fresh clone run against the local PostgreSQL and Redis; production
- * must set its token key itself (JWT_SECRET, JWT_PUBLIC_KEY) — see `jwtKeyModeProblems`.
+ * must set its token key itself (JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL) — see `jwtKeyModeProblems`.
  */
 export class AppConfig {
   @IsIn(['development', 'test', 'production'])
@@ -100,6 +100,27 @@ export class AppConfig {
   @IsString()
   @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
   JWT_PUBLIC_KEY?: string;
+
+  /**
+   * An identity provider's JWKS URL; when set, RS256/ES256 tokens are verified against its keys,
+   * fetched and cached by `kid` (a token with an unknown kid refetches, at most once per cooldown).
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: 'JWT_JWKS_URL must be an http(s) URL' })
+  JWT_JWKS_URL?: string;
+
+  /** The shortest time between two JWKS fetches (an unknown kid does not refetch sooner). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  JWT_JWKS_COOLDOWN_MS = 30000;
+
+  /** How long a fetched JWKS is used before it is fetched again, so removed keys stop verifying. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  JWT_JWKS_CACHE_MAX_AGE_MS = 600000;
 
   @IsOptional()
   @IsString()
@@ -594,7 +615,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return config;
 }
 
-const JWT_KEY_MODES = ['JWT_SECRET', 'JWT_PUBLIC_KEY'] as const;
+const JWT_KEY_MODES = ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL'] as const;
 
 /** One way to verify tokens, never two: a second key source would widen what is accepted. */
 function jwtKeyModeProblems(config: AppConfig, defined: Record<string, string | undefined>): string[] {

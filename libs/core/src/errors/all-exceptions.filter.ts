@@ -36,6 +36,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (res.headersSent) return;
+    // RFC 6750: every 401 names the scheme; the auth guard sets a more precise challenge first.
+    if (status === 401 && !res.hasHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(status).json({ error: { code, message, details } });
   }
 

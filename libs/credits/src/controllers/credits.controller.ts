@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '@app/auth';
+import { ApiKeyScope, AuthUser, CurrentUser, RequireScopes } from '@app/auth';
 import { ErrorEnvelopeDto } from '@app/core';
 import { CreditsService } from '../credits.service';
 import { BalanceResponseDto } from '../dtos/balance.response.dto';
@@ -21,6 +21,7 @@ import { UsageResponseDto } from '../usage/usage.response.dto';
 @ApiTags('credits')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
+@RequireScopes(ApiKeyScope.CREDITS_READ)
 @Controller('api/v1/operations/credits')
 export class CreditsController {
   constructor(

@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AuthUser, CurrentUser } from '@app/auth';
+import { ApiKeyScope, AuthUser, CurrentUser, RequireScopes } from '@app/auth';
 import { ErrorEnvelopeDto, Idempotent, UuidParamPipe } from '@app/core';
 import { BatchEnrichmentRequestDto } from '../dtos/batch-enrichment.request.dto';
 import { BatchQueryRequestDto } from '../dtos/batch-query.request.dto';
@@ -65,6 +65,7 @@ export class EnrichmentController {
     private readonly operationItems: OperationItemsReadModel,
   ) {}
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_WRITE)
   @Post('bulk')
   @Idempotent()
   @HttpCode(HttpStatus.CREATED)
@@ -103,6 +104,7 @@ export class EnrichmentController {
     );
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_WRITE)
   @Post('batch')
   @Idempotent()
   @HttpCode(HttpStatus.CREATED)
@@ -138,6 +140,7 @@ export class EnrichmentController {
     );
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_READ)
   @Post('batch/query')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -149,6 +152,7 @@ export class EnrichmentController {
     return this.queries.findForTasks(user.orgId, body.tasks);
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_READ)
   @Get('operations/:operationId')
   @ApiOperation({ summary: 'Progress of a bulk or batch request' })
   @ApiParam({ name: 'operationId', format: 'uuid' })
@@ -161,6 +165,7 @@ export class EnrichmentController {
     return this.operations.progress(operationId, user.orgId);
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_READ)
   @Get('operations/:operationId/items')
   @ApiOperation({
     summary: 'Every lead of an operation, as invoice lines',
@@ -179,6 +184,7 @@ export class EnrichmentController {
     return this.operationItems.page(operationId, user.orgId, query.page, query.size);
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_WRITE)
   @Post('operations/:operationId/cancel')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -197,6 +203,7 @@ export class EnrichmentController {
     return this.operations.cancel(operationId, user.orgId);
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_WRITE)
   @Post(':personId')
   @Idempotent()
   @HttpCode(HttpStatus.CREATED)
@@ -219,6 +226,7 @@ export class EnrichmentController {
     });
   }
 
+  @RequireScopes(ApiKeyScope.ENRICHMENT_READ)
   @Get(':personId')
   @ApiOperation({
     summary: "This organisation's enrichment of one lead, with the data found",

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type Redis from 'ioredis';
-import { JwtAuthGuard } from '@app/auth';
+import { Authenticator } from '@app/auth';
 import { AppConfig, ErrorCode } from '@app/core';
 import { DASHBOARD_PATH, dashboardCookieOf } from '../http/dashboard-cookie.middleware';
 import { OPS_REDIS } from '../services/ops-redis.provider';
@@ -19,11 +17,6 @@ if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { hits, redis.call('PTTL', KEYS[1]) }`;
 
 type RequestWithUser = Request & { user?: unknown };
-
-/** A route handler and class with no metadata: JwtAuthGuard then treats the check as a protected route. */
-class CredentialCheck {
-  static handler(): void {}
-}
 
 /**
  * The per-IP budget in front of authentication (RATE_LIMIT_ANON per RATE_LIMIT_ANON_WINDOW_MS).
@@ -43,9 +36,9 @@ class CredentialCheck {
 @Injectable()
 export class AnonymousRateLimiter {
   private readonly logger = new Logger(AnonymousRateLimiter.name);
-  private readonly guard = new JwtAuthGuard(new Reflector());
 
   constructor(
+    private readonly authenticator: Authenticator,
     private readonly config: AppConfig,
     @Inject(OPS_REDIS) private readonly redis: Redis,
   ) {}
@@ -66,13 +59,13 @@ export class AnonymousRateLimiter {
       if (!req.user) void this.increment(key);
     });
     const retryAfterMs = await this.spentFor(key);
-    if (retryAfterMs === null || (await this.credentialIsValid(req, res))) return true;
+    if (retryAfterMs === null || (await this.credentialIsValid(req))) return true;
     this.refuse(res, retryAfterMs);
     return false;
   }
 
   private carriesCredential(req: Request): boolean {
-    if (req.headers.authorization) return true;
+    if (Authenticator.carriesCredential(req)) return true;
     if (!req.path.startsWith(DASHBOARD_PATH)) return false;
     try {
       return dashboardCookieOf(req) !== undefined;
@@ -106,18 +99,17 @@ export class AnonymousRateLimiter {
     }
   }
 
-  private async credentialIsValid(req: RequestWithUser, res: Response): Promise<boolean> {
+  private async credentialIsValid(req: RequestWithUser): Promise<boolean> {
     const header = req.headers.authorization;
     // A dashboard page's cookie stands for the header, as DashboardCookieMiddleware will make it.
     if (!header) req.headers.authorization = `Bearer ${dashboardCookieOf(req)}`;
-    const context = new ExecutionContextHost([req, res], CredentialCheck, CredentialCheck.handler);
     try {
-      return (await this.guard.canActivate(context)) === true;
+      await this.authenticator.authenticate(req);
+      return true;
     } catch {
       return false;
     } finally {
       // The route's own guards authenticate the request again; nothing of this check leaks into it.
-      delete req.user;
       req.headers.authorization = header;
     }
   }

@@ -8,7 +8,7 @@ import { AppException, ErrorCode } from '@app/core';
  * The API rate limit: one budget per organisation (per IP for callers without a token),
  * whatever route they call, counted in Redis so every API process shares it.
  *
- * It is an APP_GUARD registered after AuthModule's, so it runs after JwtAuthGuard has put the
+ * It is an APP_GUARD registered after AuthModule's, so it runs after AuthGuard has put the
  * caller on the request: the org id is known, and requests refused with 401/403 spend nothing.
  * Headers use the IETF draft names (RateLimit-Limit, -Remaining, -Reset) on every limited route.
  */

@@ -12,7 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '@app/auth';
+import { ApiKeyScope, AuthUser, CurrentUser, RequireScopes, Role, Roles } from '@app/auth';
 import { ErrorEnvelopeDto, UuidParamPipe } from '@app/core';
 import { CreateWebhookRequestDto } from '../dtos/create-webhook.request.dto';
 import { ListDeliveriesRequestDto } from '../dtos/list-deliveries.request.dto';
@@ -27,6 +27,9 @@ const NOT_FOUND = { type: ErrorEnvelopeDto, description: "NOT_FOUND: no such end
 @ApiBearerAuth()
 @ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'VALIDATION_ERROR: invalid body, query or id' })
 @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
+// Managing webhooks is an owner's job; a partner's key may do it with the webhooks:write scope.
+@Roles(Role.OWNER)
+@RequireScopes(ApiKeyScope.WEBHOOKS_WRITE)
 @Controller('api/v1/webhooks')
 export class WebhooksController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { AppConfig, isUnsafeString, UNSAFE_STRING_MESSAGE, ValidationException } from '@app/core';
+import { AuthenticationFailed } from '../authentication-failed';
+import { AuthUser, Role } from '../auth-user';
+
+const MAX_CLAIM_LENGTH = 128;
+/** Clocks of the identity provider and ours may differ by a few seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+/** How long one JWKS fetch may take before the request fails (a 500: the caller's token may be fine). */
+const JWKS_TIMEOUT_MS = 5000;
+
+function isClaim(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
+}
+
+/** The algorithm a PEM public key verifies: RS256 for RSA, ES256 for P-256; anything else stops boot. */
+function algorithmOf(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error('JWT_PUBLIC_KEY must be an RSA or P-256 (EC) public key');
+}
+
+interface KeyMode {
+  getKey: JWTVerifyGetKey;
+  algorithms: string[];
+}
+
+/**
+ * Verifies bearer JWTs (jose) in exactly one of three modes, chosen at boot: HS256 with
+ * JWT_SECRET, RS256/ES256 with JWT_PUBLIC_KEY, or RS256/ES256 against the JWKS at JWT_JWKS_URL
+ * (fetched, cached by kid, refetched for an unknown kid at most once per cooldown and after the
+ * cache's max age, so a key the provider rotated in is accepted and one it removed stops
+ * verifying, without a restart). The algorithm list is pinned per mode, so a public key can
+ * never serve as an HMAC secret and `alg: none` is never accepted; `exp` is required;
+ * iss and aud are checked when configured.
+ */
+@Injectable()
+export class JwtVerifier {
+  private readonly mode: KeyMode;
+  private readonly operatorOrgs: ReadonlySet<string>;
+
+  constructor(private readonly config: AppConfig) {
+    this.mode = JwtVerifier.keyMode(config);
+    this.operatorOrgs = new Set(config.ADMIN_ORG_IDS);
+  }
+
+  private static keyMode(config: AppConfig): KeyMode {
+    if (config.JWT_JWKS_URL) {
+      return {
+        getKey: createRemoteJWKSet(new URL(config.JWT_JWKS_URL), {
+          cooldownDuration: config.JWT_JWKS_COOLDOWN_MS,
+          cacheMaxAge: config.JWT_JWKS_CACHE_MAX_AGE_MS,
+          timeoutDuration: JWKS_TIMEOUT_MS,
+        }),
+        algorithms: ['RS256', 'ES256'],
+      };
+    }
+    // KeyObjects built once: parsing a PEM or secret on every request would be waste.
+    if (config.JWT_PUBLIC_KEY) {
+      const key = createPublicKey(config.JWT_PUBLIC_KEY);
+      return { getKey: async () => key, algorithms: [algorithmOf(key)] };
+    }
+    const secret = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
+    return { getKey: async () => secret, algorithms: ['HS256'] };
+  }
+
+  async verify(token: string): Promise<AuthUser> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.mode.getKey, {
+        algorithms: this.mode.algorithms,
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch (error) {
+      throw this.refusal(error);
+    }
+    return this.userOf(payload);
+  }
+
+  /** The token's fault is a 401; the key source's (JWKS unreachable, not a key set) is not, and is rethrown. */
+  private refusal(error: unknown): unknown {
+    if (error instanceof errors.JWTExpired) return AuthenticationFailed.invalid('Token expired');
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
+      return AuthenticationFailed.invalid('Token has no expiry (exp)');
+    }
+    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return error;
+    if (error instanceof errors.JOSEError) {
+      return AuthenticationFailed.invalid(
+        error instanceof errors.JWKSNoMatchingKey
+          ? 'Token signed with an unknown key'
+          : `Invalid token: ${error.message}`,
+      );
+    }
+    return error;
+  }
+
+  private userOf(payload: JWTPayload): AuthUser {
+    const { sub, org_id: orgId, role = Role.MEMBER } = payload as JWTPayload & { org_id?: unknown; role?: unknown };
+    if (!isClaim(sub) || !isClaim(orgId)) {
+      throw AuthenticationFailed.invalid('Token must carry sub and org_id claims');
+    }
+    // Signed, but not storable as text (PostgreSQL refuses NUL): the same 400 as any input field.
+    for (const [claim, value] of [
+      ['sub', sub],
+      ['org_id', orgId],
+    ] as const) {
+      if (isUnsafeString(value)) {
+        throw new ValidationException('Request validation failed', {
+          fields: [{ field: `token.${claim}`, messages: [`token.${claim} ${UNSAFE_STRING_MESSAGE}`] }],
+        });
+      }
+    }
+    if (!Object.values(Role).includes(role as Role)) {
+      throw AuthenticationFailed.invalid(`Unknown role "${String(role)}"`);
+    }
+    // `admin` means platform operator only for the operator orgs; elsewhere it is the org's own
+    // administrator, i.e. an owner of that org, never more.
+    const effective = role === Role.ADMIN && !this.operatorOrgs.has(orgId) ? Role.OWNER : (role as Role);
+    return { userId: sub, orgId, role: effective };
+  }
+}
