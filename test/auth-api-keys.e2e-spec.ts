@@ -63,7 +63,8 @@ describe('API keys for partners', () => {
 
   it('a key authenticates as X-API-Key or as a bearer, acts for its org, and what it creates is apikey:<id>', async () => {
     const key = await create();
-    await withKey(t, key.secret).expect(200, { balance: 1000, organizationId: ORG });
+    const balance = await withKey(t, key.secret).expect(200);
+    expect(balance.body).toMatchObject({ balance: 1000, organizationId: ORG });
     await t.http().get(BALANCE).set('Authorization', `Bearer ${key.secret}`).expect(200);
 
     const [lead] = await leadIds(t.dataSource, 1, 40);

@@ -306,7 +306,7 @@ describe('Batch, single lead, lead search, operations, dry run, admin console', 
 
   it('webhooks: a completed operation is POSTed, signed, to the org’s endpoints', async () => {
     await grant(1000);
-    const secret = 'whsec_test_secret_0123456789';
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const receiver = await new WebhookReceiver(secret).start();
     try {
       const owner = tokenFor(t.config, { orgId: org, sub: 'owner_res', role: Role.OWNER });
