@@ -34,7 +34,7 @@ describe('Privacy: erasure with fan-out', () => {
     await t
       .http()
       .post('/api/v1/webhooks')
-      .set('Authorization', `Bearer ${memberToken(t, orgId)}`)
+      .set('Authorization', `Bearer ${ownerToken(t, orgId)}`)
       .send({ url: receiver.url, secret: SECRET })
       .expect(201);
     return receiver;

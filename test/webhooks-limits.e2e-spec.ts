@@ -24,7 +24,8 @@ describe('Webhook limits', () => {
       WEBHOOK_ENDPOINT_CONCURRENCY: '2',
       RECOVERY_SWEEP_INTERVAL_MS: '3600000',
     });
-    member = tokenFor(t.config, { orgId: org, sub: 'user_hooks' });
+    // Webhooks are managed by owners.
+    member = tokenFor(t.config, { orgId: org, sub: 'user_hooks', role: Role.OWNER });
     admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_hooks', role: Role.ADMIN });
   });
   afterAll(() => t.close());
@@ -80,7 +81,7 @@ describe('Webhook limits', () => {
     }
     expect((await as(member).get('/api/v1/webhooks').expect(200)).body).toHaveLength(limit);
     // Another org has its own allowance.
-    await as(tokenFor(t.config, { orgId: 'org_hooklimits_other' }))
+    await as(tokenFor(t.config, { orgId: 'org_hooklimits_other', role: Role.OWNER }))
       .post('/api/v1/webhooks', { url: 'https://hooks.example.com/other' })
       .expect(201);
   });

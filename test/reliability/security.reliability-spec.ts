@@ -157,7 +157,7 @@ describe('Security: JWT attacks and cross-org access', () => {
     const operationId = created.headers.get('x-operation-id');
     const enrichment = (created.body as EnrichmentObject[])[0];
     const webhook = await call(hs.url, 'POST', '/api/v1/webhooks', {
-      token: token(victim),
+      token: token(victim, { role: 'owner' }),
       json: { url: 'http://127.0.0.1:9/hook' },
       tally,
     });
@@ -182,7 +182,8 @@ describe('Security: JWT attacks and cross-org access', () => {
       const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]);
       const query = route.path.endsWith('/{personId}') ? '?field=emails' : '';
       const res = await call(hs.url, route.method, `${path}${query}`, {
-        token: token(attacker),
+        // An owner of another org: the strongest a customer gets, still sees none of the victim's resources.
+        token: token(attacker, { role: 'owner' }),
         json: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
         tally,
       });
@@ -199,7 +200,7 @@ describe('Security: JWT attacks and cross-org access', () => {
     });
     expect(operation.status).toBe(200);
     expect((operation.body as { cancelled: number }).cancelled).toBe(0);
-    const hooks = await call(hs.url, 'GET', '/api/v1/webhooks', { token: token(victim), tally });
+    const hooks = await call(hs.url, 'GET', '/api/v1/webhooks', { token: token(victim, { role: 'owner' }), tally });
     expect((hooks.body as { id: string }[]).map((h) => h.id)).toContain(webhookId);
     tally.details.routes = routes.map((r) => `${r.method} ${r.path}`);
     const violations = await finishScenario(db, tally, [victim, attacker]);
