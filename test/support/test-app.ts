@@ -59,7 +59,18 @@ export async function resetState(config: AppConfig, dataSource: DataSource): Pro
   const tables: { tablename: string }[] = await dataSource.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('person', 'migrations')`,
   );
-  await dataSource.query(`TRUNCATE ${tables.map((table) => `"${table.tablename}"`).join(', ')}`);
+  const truncate = `TRUNCATE ${tables.map((table) => `"${table.tablename}"`).join(', ')}`;
+  // A previous test's in-process workers may still be settling: TRUNCATE's table locks can then
+  // deadlock with their row locks, and PostgreSQL aborts one side (40P01). The workers' side is
+  // retried by Bull; ours is retried here.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await dataSource.query(truncate);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+    }
+  }
   const redis = new Redis(config.REDIS_URL);
   try {
     const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
