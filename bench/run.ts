@@ -122,7 +122,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -611,7 +613,7 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
       bulkRequests: JSON.stringify(S.bulkRequests),
       loadClient: 'autocannon 8 (programmatic)',
       bulkConnections: 1,
-    } as Record<string, number | string>,
+    },
     bulk,
     manual: {
       connections: S.manualConnections,

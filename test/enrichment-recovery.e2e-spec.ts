@@ -52,13 +52,13 @@ describe('Recovery sweep: no false re-queues', () => {
     jest.spyOn(queue.client, 'multi').mockImplementationOnce(() => {
       const pipeline = multi();
       const exec = pipeline.exec.bind(pipeline);
-      pipeline.exec = (async () => {
+      pipeline.exec = async () => {
         await t.dataSource.query(
           `UPDATE enrichment SET status = 'processing', processing_started_at = now() WHERE id = ANY($1::uuid[])`,
           [ids],
         );
         return exec();
-      }) as typeof pipeline.exec;
+      };
       return pipeline;
     });
     expect(await t.app.get(EnrichmentQueueService).recoverPending('s2')).toBe(0);

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
-import { enrich, grant } from './support/requests';
+import { enrich } from './support/requests';
 import { createTestApp, leadIds, resetState, tokenFor, waitFor } from './support/test-app';
 
 interface Sample {

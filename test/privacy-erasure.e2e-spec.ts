@@ -1,4 +1,4 @@
-import { auditOrg, expectLedgerConsistent } from './support/ledger';
+import { auditOrg } from './support/ledger';
 import {
   adminToken,
   enrich,

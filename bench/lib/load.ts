@@ -76,7 +76,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         ],
       },
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const failures = result.non2xx + result.errors + result.timeouts + mismatches.length;
         if (failures > 0) {
           return reject(

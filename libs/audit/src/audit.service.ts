@@ -49,7 +49,7 @@ export class AuditService {
     const where = 'WHERE ($1::varchar IS NULL OR org_id = $1) AND ($2::varchar IS NULL OR action = $2)';
     const filters = [query.orgId ?? null, query.action ?? null];
     const [items, [{ total }]] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<AuditRecord[]>(
         `SELECT id, actor_id AS "actorId", actor_org_id AS "actorOrgId", action, org_id AS "orgId",
                 target_type AS "targetType", target_id AS "targetId", details,
                 to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
@@ -57,10 +57,8 @@ export class AuditService {
           ORDER BY created_at DESC, id
           OFFSET $3 LIMIT $4`,
         [...filters, query.page * query.size, query.size],
-      ) as Promise<AuditRecord[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM audit_log ${where}`, filters) as Promise<
-        { total: number }[]
-      >,
+      ),
+      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM audit_log ${where}`, filters),
     ]);
     return { items, total };
   }

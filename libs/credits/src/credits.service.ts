@@ -324,7 +324,7 @@ export class CreditsService {
                      AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz + interval '1 millisecond')`;
     const filters = [orgId, query.startDate ?? null, query.endDate ?? null];
     const [transactions, [{ total }]] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<LedgerEntry[]>(
         `SELECT id, org_id AS "organizationId", type, amount, operation_type AS "operationType", source,
                 reference_id AS "referenceId", description, metadata,
                 to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
@@ -333,10 +333,11 @@ export class CreditsService {
           ORDER BY created_at DESC, id DESC
           OFFSET $4 LIMIT $5`,
         [...filters, query.offset, query.limit],
-      ) as Promise<LedgerEntry[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM credit_transaction ${where}`, filters) as Promise<
-        { total: number }[]
-      >,
+      ),
+      this.dataSource.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM credit_transaction ${where}`,
+        filters,
+      ),
     ]);
     return { transactions, count: transactions.length, total };
   }

@@ -5,5 +5,5 @@ export * from './credits.service';
 export * from './limits/spend-limit.types';
 export * from './limits/spend-limit-exceeded.exception';
 export { SpendLimitsService } from './limits/services/spend-limits.service';
-export { CreditLotsService, NextExpiry } from './lots/services/credit-lots.service';
+export { CreditLotsService } from './lots/services/credit-lots.service';
 export { CreditExpirySweepService } from './lots/services/credit-expiry-sweep.service';

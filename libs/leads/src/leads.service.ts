@@ -66,7 +66,7 @@ export class LeadsService {
     );
     const total = rows[0]?.total ?? 0;
     const items = rows.flatMap(({ total: _total, ...profile }) =>
-      profile.id === null ? [] : [profile as LeadProfile],
+      profile.id === null ? [] : [profile],
     );
     return { items, total };
   }

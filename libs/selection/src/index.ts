@@ -1,3 +1,3 @@
 export * from './dtos/selection.request.dto';
 export { SelectionModule } from './selection.module';
-export { SelectionService, UNKNOWN_IDS_REPORTED } from './selection.service';
+export { SelectionService } from './selection.service';

@@ -145,11 +145,11 @@ export async function finishScenario(
   orgs: readonly string[],
   options: Partial<AuditOptions> & { drainMs?: number } = {},
 ): Promise<Violation[]> {
-  let drainError: unknown;
+  let drainError: Error | undefined;
   try {
     await drain(db, orgs, options.drainMs);
   } catch (error) {
-    drainError = error;
+    drainError = error instanceof Error ? error : new Error(`drain failed: ${JSON.stringify(error)}`);
   }
   const result = await audit(db, { orgs, drained: true, ...options });
   const { violations } = tally.finish(result);

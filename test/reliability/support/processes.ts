@@ -39,7 +39,9 @@ export async function until<T>(what: string, probe: () => Promise<T>, timeoutMs:
       lastError = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} ${lastError ?? ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what} ${lastError instanceof Error ? lastError.message : ''}`,
+      );
     await sleep(everyMs);
   }
 }

@@ -54,7 +54,7 @@ export async function ensureDevInfra(options: EnsureDevInfraOptions = {}): Promi
     postgres: 'external',
     redis: 'external',
     summary: { postgres: redactUrl(config.DATABASE_URL), redis: redactUrl(config.REDIS_URL) },
-    stop: async () => undefined,
+    stop: () => Promise.resolve(),
   };
   if (config.NODE_ENV !== 'development' || !config.EMBEDDED_FALLBACK) return none;
 

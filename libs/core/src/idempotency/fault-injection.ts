@@ -17,7 +17,9 @@ const logger = new Logger('FaultInjection');
  * NODE_ENV=production, so in production this is a comparison and nothing else.
  */
 export async function injectFault(config: Pick<AppConfig, 'FAULT_INJECT'>, point: FaultPoint): Promise<void> {
-  if (config.FAULT_INJECT === point) throw new Error(`Injected fault at ${point}`);
+  // FAULT_INJECT is the configured text; the point's value is what it is compared with.
+  const name: string = point;
+  if (config.FAULT_INJECT === name) throw new Error(`Injected fault at ${point}`);
   if (config.FAULT_INJECT === `${point}-hang`) {
     // The marker a supervising test waits for before it SIGKILLs this process.
     logger.warn(`Injected fault at ${point}: hanging`);

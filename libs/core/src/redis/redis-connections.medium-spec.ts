@@ -65,7 +65,7 @@ describe('RedisConnections', () => {
       expect(warn).toHaveBeenCalledTimes(1);
       expect(log).not.toHaveBeenCalled();
 
-      server = await startEmbeddedRedis(dataDir, redisServer!, port);
+      server = await startEmbeddedRedis(dataDir, redisServer, port);
       await until(() => log.mock.calls.length > 0);
       await Promise.all(clients.map((client) => client.ping()));
       expect(log).toHaveBeenCalledTimes(1);
@@ -88,7 +88,7 @@ describe('RedisConnections', () => {
         await client.ping();
         await server.stop();
         await until(() => errors >= 3 * outage);
-        server = await startEmbeddedRedis(dataDir, redisServer!, port);
+        server = await startEmbeddedRedis(dataDir, redisServer, port);
         await until(() => log.mock.calls.length === outage);
       }
       expect(warn).toHaveBeenCalledTimes(2);

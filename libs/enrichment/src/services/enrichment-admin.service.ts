@@ -42,13 +42,11 @@ export class EnrichmentAdminService {
                      AND ($3::varchar IS NULL OR field = $3)`;
     const filters = [query.orgId ?? null, query.status ?? null, query.field ?? null];
     const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<EnrichmentRow[]>(
         `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment ${where} ORDER BY created_at DESC, id OFFSET $4 LIMIT $5`,
         [...filters, query.page * query.size, query.size],
-      ) as Promise<EnrichmentRow[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM enrichment ${where}`, filters) as Promise<
-        { total: number }[]
-      >,
+      ),
+      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM enrichment ${where}`, filters),
     ]);
     return { items: rows.map(toEnrichmentView), total };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type Redis from 'ioredis';
 import { Authenticator } from '@app/auth';
 import { AppConfig, ErrorCode } from '@app/core';
@@ -131,6 +131,6 @@ export class AnonymousRateLimiter {
   }
 
   private redisFailed(error: unknown): void {
-    this.logger.warn(`Per-IP limit not applied, Redis failed: ${error instanceof Error ? error.message : error}`);
+    this.logger.warn(`Per-IP limit not applied, Redis failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

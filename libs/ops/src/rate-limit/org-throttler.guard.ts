@@ -36,23 +36,25 @@ export class OrgThrottlerGuard extends ThrottlerGuard {
       return await super.handleRequest(request);
     } catch (error) {
       if (error instanceof HttpException) throw error;
-      this.logger.warn(`Rate limit not applied, Redis failed: ${error instanceof Error ? error.message : error}`);
+      this.logger.warn(
+        `Rate limit not applied, Redis failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return true;
     }
   }
 
-  protected override async throwThrottlingException(
-    context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
+  // Not async: it only throws, and the base class's signature wants a Promise (rejected here).
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const { res } = this.getRequestResponse(context);
     this.setResponseHeader(res, 'RateLimit-Limit', detail.limit);
     this.setResponseHeader(res, 'RateLimit-Remaining', 0);
     this.setResponseHeader(res, 'RateLimit-Reset', detail.timeToBlockExpire);
-    throw new AppException(ErrorCode.RATE_LIMITED, 'Too many requests: the rate limit of this organisation is spent', {
-      limit: detail.limit,
-      windowSeconds: Math.ceil(detail.ttl / 1000),
-      retryAfterSeconds: detail.timeToBlockExpire,
-    });
+    return Promise.reject(
+      new AppException(ErrorCode.RATE_LIMITED, 'Too many requests: the rate limit of this organisation is spent', {
+        limit: detail.limit,
+        windowSeconds: Math.ceil(detail.ttl / 1000),
+        retryAfterSeconds: detail.timeToBlockExpire,
+      }),
+    );
   }
 }

@@ -163,7 +163,7 @@ export class MetricsService {
       this.collectorUp.set({ collector }, 1);
     } catch (error) {
       this.collectorUp.set({ collector }, 0);
-      this.logger.warn(`Metrics source ${collector} failed: ${error instanceof Error ? error.message : error}`);
+      this.logger.warn(`Metrics source ${collector} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 }

@@ -19,7 +19,7 @@ export const DASHBOARD_SESSION_MAX_MS = 15 * 60 * 1000;
 @Injectable()
 export class QueueDashboardService implements OnApplicationBootstrap {
   private readonly adapter = new ExpressAdapter().setBasePath(DASHBOARD_PATH);
-  private readonly app: Express = this.adapter.getRouter();
+  private readonly app = this.adapter.getRouter() as Express;
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -41,8 +41,8 @@ export class QueueDashboardService implements OnApplicationBootstrap {
   /** Hands the request to bull-board, which sees paths relative to the dashboard's base path. */
   serve(req: Request, res: Response, next: NextFunction): void {
     const url = req.url;
-    const requestPrototype: object | null = Object.getPrototypeOf(req);
-    const responsePrototype: object | null = Object.getPrototypeOf(res);
+    const requestPrototype = Object.getPrototypeOf(req) as object | null;
+    const responsePrototype = Object.getPrototypeOf(res) as object | null;
     const rest = url.slice(DASHBOARD_PATH.length);
     req.url = rest.startsWith('/') ? rest : `/${rest}`;
     this.app(req, res, (error?: unknown) => {

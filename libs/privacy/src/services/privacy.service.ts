@@ -101,14 +101,11 @@ export class PrivacyService {
     const where = `WHERE ${scopeCondition('$1')} AND ($2::varchar IS NULL OR kind = $2)`;
     const filters = [scopeOrg(scope), query.kind ?? null];
     const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query(`SELECT * FROM suppression ${where} ORDER BY created_at DESC, id OFFSET $3 LIMIT $4`, [
-        ...filters,
-        query.page * query.size,
-        query.size,
-      ]) as Promise<SuppressionRow[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM suppression ${where}`, filters) as Promise<
-        { total: number }[]
-      >,
+      this.dataSource.query<SuppressionRow[]>(
+        `SELECT * FROM suppression ${where} ORDER BY created_at DESC, id OFFSET $3 LIMIT $4`,
+        [...filters, query.page * query.size, query.size],
+      ),
+      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM suppression ${where}`, filters),
     ]);
     return { items: rows.map(toSuppressionView), total };
   }

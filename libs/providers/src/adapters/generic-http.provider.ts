@@ -64,7 +64,11 @@ export class GenericHttpProvider extends HttpVendorProvider<GenericHttpSettings>
     if (!Array.isArray(result.emails)) throw malformed(this.name, `result ${index} has no \`emails\` list`);
     const emails = result.emails.map((entry: unknown): FoundEmail => {
       const status = isRecord(entry) ? (entry.verificationStatus ?? 'unverified') : undefined;
-      if (!isRecord(entry) || !isEmailAddress(entry.address) || !VERIFICATION_STATUSES.includes(String(status))) {
+      if (
+        !isRecord(entry) ||
+        !isEmailAddress(entry.address) ||
+        !(typeof status === 'string' && VERIFICATION_STATUSES.includes(status))
+      ) {
         throw malformed(this.name, `result ${index} has an email that is not {address, verificationStatus}`);
       }
       return { address: entry.address.toLowerCase(), verificationStatus: status as EmailVerificationStatus };
@@ -78,7 +82,11 @@ export class GenericHttpProvider extends HttpVendorProvider<GenericHttpSettings>
     const phones: FoundPhone[] = [];
     for (const entry of result.phones as unknown[]) {
       const type = isRecord(entry) ? (entry.type ?? 'direct') : undefined;
-      if (!isRecord(entry) || typeof entry.number !== 'string' || !PHONE_TYPES.includes(String(type))) {
+      if (
+        !isRecord(entry) ||
+        typeof entry.number !== 'string' ||
+        !(typeof type === 'string' && PHONE_TYPES.includes(type))
+      ) {
         throw malformed(this.name, `result ${index} has a phone that is not {number, type}`);
       }
       const number = toE164(entry.number, country);

@@ -31,7 +31,7 @@ export class StubVendor {
   ) {}
 
   static async start(fallback: (request: StubRequest) => StubReply = () => ({ status: 404 })): Promise<StubVendor> {
-    let stub: StubVendor | undefined;
+    // The handler runs only once the server listens, by when `stub` is set.
     const server = createServer((req, res) => {
       const receivedAt = Date.now();
       const chunks: Buffer[] = [];
@@ -47,14 +47,14 @@ export class StubVendor {
           body: text ? (JSON.parse(text) as unknown) : undefined,
           receivedAt,
         };
-        stub!.requests.push(request);
-        const reply = stub!.queued.shift() ?? stub!.fallback(request);
+        stub.requests.push(request);
+        const reply = stub.queued.shift() ?? stub.fallback(request);
         if (reply === 'hang') return;
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
         res.end(reply.raw ?? (reply.json === undefined ? '' : JSON.stringify(reply.json)));
       });
     });
-    stub = new StubVendor(server, fallback);
+    const stub = new StubVendor(server, fallback);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return stub;
   }
@@ -125,7 +125,7 @@ export function describeVendorFailures(
       const { stub, provider, lead, found, throttleStatus = 429 } = context();
       stub.queue({ status: throttleStatus, headers: { 'retry-after': '0' }, json: { error: 'slow down' } }, found);
       const tokens: string[] = [];
-      const answer = await provider.lookup([lead], { beforeNextRequest: async () => void tokens.push('t') });
+      const answer = await provider.lookup([lead], { beforeNextRequest: () => Promise.resolve(void tokens.push('t')) });
       expect(answer.has(lead.id)).toBe(true);
       expect(stub.requests).toHaveLength(2);
       expect(tokens).toEqual(['t']);

@@ -60,12 +60,12 @@ describe('Credit lots (PostgreSQL): draw order, releases after expiry, the sweep
       );
     });
   const lotsOf = (orgId: string) =>
-    dataSource.query(
+    dataSource.query<{ granted: number; remaining: number; expired: boolean; drawn: number }[]>(
       `SELECT l.granted::int, l.remaining::int, l.expired_at IS NOT NULL AS expired,
               coalesce((SELECT sum(amount)::int FROM credit_hold_lot WHERE lot_id = l.id), 0) AS drawn
          FROM credit_lot l WHERE org_id = $1 ORDER BY granted`,
       [orgId],
-    ) as Promise<{ granted: number; remaining: number; expired: boolean; drawn: number }[]>;
+    );
   const expireNow = (orgId: string, granted: number) =>
     dataSource.query(
       `UPDATE credit_lot SET expires_at = now() - interval '1 second' WHERE org_id = $1 AND granted = $2`,
