@@ -60,10 +60,10 @@ export class JwtVerifier {
     // KeyObjects built once: parsing a PEM or secret on every request would be waste.
     if (config.JWT_PUBLIC_KEY) {
       const key = createPublicKey(config.JWT_PUBLIC_KEY);
-      return { getKey: async () => key, algorithms: [algorithmOf(key)] };
+      return { getKey: () => Promise.resolve(key), algorithms: [algorithmOf(key)] };
     }
     const secret = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
-    return { getKey: async () => secret, algorithms: ['HS256'] };
+    return { getKey: () => Promise.resolve(secret), algorithms: ['HS256'] };
   }
 
   async verify(token: string): Promise<AuthUser> {

@@ -155,7 +155,7 @@ export class ApiKeysService {
       )
       .catch((error: unknown) =>
         this.logger.warn(
-          `lastUsedAt not recorded for API key ${id}: ${error instanceof Error ? error.message : error}`,
+          `lastUsedAt not recorded for API key ${id}: ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
   }
