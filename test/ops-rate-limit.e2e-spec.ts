@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { buildOpenApiDocument } from '../apps/api/src/configure-app';
+import { buildOpenApiDocument } from '../apps/api/src/openapi/openapi-document';
 import { Role } from '../libs/auth/src';
 import { createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
 
@@ -91,7 +91,7 @@ describe('Per-org rate limiting (Redis-backed, across processes)', () => {
   });
 
   it('the OpenAPI document lists the 429 with its headers on limited routes, with Retry-After only on health and metrics', () => {
-    const document = buildOpenApiDocument(one.app);
+    const document = buildOpenApiDocument(one.app, one.config);
     const bulk = document.paths['/api/v1/operations/enrichment/bulk'].post!.responses['429'] as {
       headers: Record<string, unknown>;
     };

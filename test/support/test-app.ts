@@ -7,7 +7,8 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/api/src/app.module';
-import { buildOpenApiDocument, configureApp } from '../../apps/api/src/configure-app';
+import { configureApp } from '../../apps/api/src/configure-app';
+import { buildOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
 import { Role, signToken } from '../../libs/auth/src';
 import { AppConfig, loadConfig } from '../../libs/core/src';
 import { OpenApiResponseValidator, RecordedResponse } from './openapi';
@@ -46,7 +47,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     http: () => request(app.getHttpServer()),
     responses,
     close: async () => {
-      const validator = new OpenApiResponseValidator(buildOpenApiDocument(app));
+      const validator = new OpenApiResponseValidator(buildOpenApiDocument(app, config));
       await app.close();
       const problems = responses.flatMap((response) => validator.problemsWith(response));
       expect(problems).toEqual([]);

@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, DECORATORS } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from '@app/core';
 import type { Request } from 'express';
 import { ApiKeyScope } from './api-keys/api-key-scope';
@@ -9,8 +9,11 @@ export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const ROLES_KEY = 'auth:roles';
 export const SCOPES_KEY = 'auth:scopes';
 
-/** Opens a route to callers without a token (health checks, docs). */
-export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
+/**
+ * Opens a route (or a controller) to callers without a token (health checks, docs); its
+ * OpenAPI operations say `security: []`, overriding the document-wide "bearer or API key".
+ */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), SetMetadata(DECORATORS.API_SECURITY, []));
 
 /** Restricts a route (or a controller) to these roles; API keys are judged by scope instead. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

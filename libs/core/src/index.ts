@@ -30,3 +30,4 @@ export * from './http/json-body.middleware';
 export * from './http/json-body.parser';
 export * from './http/unsafe-string';
 export * from './scheduling/periodic-task';
+export * from './errors/error-responses';

@@ -9,10 +9,10 @@ export class UsageDto {
   @ApiProperty({ description: 'Calendar month, UTC', example: '2025-01' })
   period: string;
 
-  @ApiProperty({ example: 450 })
+  @ApiProperty({ type: 'integer', example: 450 })
   creditsConsumed: number;
 
-  @ApiProperty({ description: 'Enrichments paid for (found data)', example: 90 })
+  @ApiProperty({ type: 'integer', description: 'Enrichments paid for (found data)', example: 90 })
   enrichmentsCharged: number;
 }
 
@@ -23,7 +23,7 @@ export class EnrichmentCountDto {
   @ApiProperty({ enum: EnrichmentStatus })
   status: EnrichmentStatus;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ type: 'integer', example: 12 })
   count: number;
 }
 
@@ -31,10 +31,10 @@ export class AdminOrgResponseDto {
   @ApiProperty({ example: 'org_xyz789' })
   organizationId: string;
 
-  @ApiProperty({ description: 'Available credits', example: 5000 })
+  @ApiProperty({ type: 'integer', description: 'Available credits', example: 5000 })
   balance: number;
 
-  @ApiProperty({ description: 'Credits held by pending work', example: 100 })
+  @ApiProperty({ type: 'integer', description: 'Credits held by pending work', example: 100 })
   held: number;
 
   @ApiProperty({ type: [UsageDto], description: 'Credits consumed per field and month, newest first' })

@@ -4,7 +4,12 @@ import { CreditSource } from '@app/credits';
 
 export class GrantCreditsRequestDto {
   /** The upper bound is MAX_GRANT, a setting, so AdminService checks it (a 400 naming `amount`). */
-  @ApiProperty({ description: 'Credits to add, at most MAX_GRANT (default 100,000,000)', minimum: 1, example: 1000 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Credits to add, at most MAX_GRANT (default 100,000,000)',
+    minimum: 1,
+    example: 1000,
+  })
   @IsInt()
   @Min(1)
   amount: number;

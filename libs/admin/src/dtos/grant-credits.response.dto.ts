@@ -7,9 +7,9 @@ export class GrantCreditsResponseDto {
   @ApiProperty({ example: 'org_xyz789' })
   organizationId: string;
 
-  @ApiProperty({ description: 'Available credits after the grant', example: 6000 })
+  @ApiProperty({ type: 'integer', description: 'Available credits after the grant', example: 6000 })
   balance: number;
 
-  @ApiProperty({ description: 'Credits currently held by pending work', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Credits currently held by pending work', example: 0 })
   held: number;
 }

@@ -3,7 +3,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ToInt } from '@app/core';
 
 export class PageRequestDto {
-  @ApiPropertyOptional({ description: 'Page number, from 0', default: 0, minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Page number, from 0', default: 0, minimum: 0 })
   @IsOptional()
   @ToInt()
   @IsInt()
@@ -11,7 +11,7 @@ export class PageRequestDto {
   @Max(1_000_000)
   page: number = 0;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @ToInt()
   @IsInt()

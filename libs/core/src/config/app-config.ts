@@ -57,6 +57,17 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9.:_-]+$/, { message: 'HOST must be an IP address or a host name' })
   HOST = '127.0.0.1';
 
+  /**
+   * Where clients reach the API (scheme, host, optional path; no trailing slash): the OpenAPI
+   * document's `servers`, so generated clients and Swagger UI call the right place. Empty:
+   * http://localhost:<PORT>.
+   */
+  @IsString()
+  @Matches(/^(https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s/?#])?)?$/, {
+    message: 'PUBLIC_URL must be empty or an http(s) URL without a trailing slash, query or fragment',
+  })
+  PUBLIC_URL = '';
+
   @IsString()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/enrichment';

@@ -2,16 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** Spring-style page metadata, shared by every paged list (the frontend already speaks it). */
 export class PageMetaDto {
-  @ApiProperty({ example: 20000 })
+  @ApiProperty({ type: 'integer', example: 20000 })
   totalElements: number;
 
-  @ApiProperty({ example: 1000 })
+  @ApiProperty({ type: 'integer', example: 1000 })
   totalPages: number;
 
-  @ApiProperty({ description: 'This page, from 0', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'This page, from 0', example: 0 })
   number: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   size: number;
 
   @ApiProperty()
@@ -20,7 +20,7 @@ export class PageMetaDto {
   @ApiProperty()
   last: boolean;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   numberOfElements: number;
 
   @ApiProperty()

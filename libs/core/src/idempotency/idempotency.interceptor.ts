@@ -34,6 +34,13 @@ export const Idempotent = () =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^[\\x21-\\x7e]+$',
+        example: 'a1b2c3d4-retry-safe',
+      },
       description:
         'Any unique string (e.g. a UUID) per intended operation, kept 24 hours per organisation: a retry with the same key ' +
         'and body replays the first answer (with `Idempotent-Replayed: true`) instead of doing the work again.',

@@ -1,7 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
-  ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -19,7 +18,6 @@ import { UsageRequestDto } from '../usage/usage.request.dto';
 import { UsageResponseDto } from '../usage/usage.response.dto';
 
 @ApiTags('credits')
-@ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
 @RequireScopes(ApiKeyScope.CREDITS_READ)
 @Controller('api/v1/operations/credits')

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { NextExpiry } from '../lots/services/credit-lots.service';
 
 export class BalanceResponseDto {
-  @ApiProperty({ description: 'Credits available to spend (held credits excluded)', example: 5000 })
+  @ApiProperty({ type: 'integer', description: 'Credits available to spend (held credits excluded)', example: 5000 })
   balance: number;
 
   @ApiProperty({ example: 'org_xyz789' })

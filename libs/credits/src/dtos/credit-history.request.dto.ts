@@ -40,7 +40,7 @@ export class CreditHistoryRequestDto {
   @Max(HISTORY_MAX_LIMIT)
   limit: number = HISTORY_MAX_LIMIT;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0 })
   @IsOptional()
   @ToInt()
   @IsInt()

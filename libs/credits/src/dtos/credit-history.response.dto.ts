@@ -11,7 +11,11 @@ export class CreditTransactionResponseDto {
   @ApiProperty({ enum: CreditTransactionType })
   type: CreditTransactionType;
 
-  @ApiProperty({ description: 'Credits, always positive; the type says which way they moved', example: 100 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Credits, always positive; the type says which way they moved',
+    example: 100,
+  })
   amount: number;
 
   // OpenAPI 3.0: a nullable enum must list null among its values.

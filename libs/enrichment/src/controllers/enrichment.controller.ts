@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -55,7 +54,6 @@ const ENRICHMENTS_OR_DRY_RUN = {
 };
 
 @ApiTags('enrichment')
-@ApiBearerAuth()
 @Controller(BASE)
 export class EnrichmentController {
   constructor(

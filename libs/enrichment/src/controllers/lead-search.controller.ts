@@ -1,12 +1,11 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyScope, AuthUser, CurrentUser, RequireScopes } from '@app/auth';
 import { LeadSearchRequestDto } from '../dtos/lead-search.request.dto';
 import { LeadSearchResponseDto } from '../dtos/lead-search.response.dto';
 import { LeadSearchService } from '../services/lead-search.service';
 
 @ApiTags('leads')
-@ApiBearerAuth()
 @RequireScopes(ApiKeyScope.ENRICHMENT_READ)
 @Controller('api/v1/leads')
 export class LeadSearchController {

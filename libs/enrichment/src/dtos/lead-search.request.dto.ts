@@ -10,14 +10,14 @@ export class LeadSearchRequestDto {
   @Type(() => LeadFiltersDto)
   filters: LeadFiltersDto;
 
-  @ApiPropertyOptional({ description: 'Page number, from 0', default: 0, minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Page number, from 0', default: 0, minimum: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
   page: number = 0;
 
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -45,7 +45,7 @@ export class PersonResponseDto {
   @ApiProperty({ example: 'Software' })
   companyIndustry: string;
 
-  @ApiProperty({ example: 250 })
+  @ApiProperty({ type: 'integer', example: 250 })
   companyEmployeeSize: number;
 
   @ApiProperty({ type: String, nullable: true })

@@ -4,13 +4,13 @@ import { OperationKind, OperationStatus } from '../enrichment.types';
 import type { OperationProgress } from '../services/enrichment-operations.service';
 
 export class OperationCreditsDto {
-  @ApiProperty({ description: 'Still held for enrichments not yet settled', example: 60 })
+  @ApiProperty({ type: 'integer', description: 'Still held for enrichments not yet settled', example: 60 })
   held: number;
 
-  @ApiProperty({ description: 'Paid for found data', example: 25 })
+  @ApiProperty({ type: 'integer', description: 'Paid for found data', example: 25 })
   captured: number;
 
-  @ApiProperty({ description: 'Returned: not found, failed or cancelled', example: 15 })
+  @ApiProperty({ type: 'integer', description: 'Returned: not found, failed or cancelled', example: 15 })
   released: number;
 }
 
@@ -39,31 +39,35 @@ export class OperationResponseDto implements OperationProgress {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   completedAt: string | null;
 
-  @ApiProperty({ description: 'Leads selected', example: 20 })
+  @ApiProperty({ type: 'integer', description: 'Leads selected', example: 20 })
   total: number;
 
-  @ApiProperty({ description: 'Existing enrichments reused (not charged by this operation)', example: 4 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Existing enrichments reused (not charged by this operation)',
+    example: 4,
+  })
   reused: number;
 
-  @ApiProperty({ description: 'Enrichments this operation created or retried (charged)', example: 16 })
+  @ApiProperty({ type: 'integer', description: 'Enrichments this operation created or retried (charged)', example: 16 })
   created: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   pending: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   processing: number;
 
-  @ApiProperty({ example: 16 })
+  @ApiProperty({ type: 'integer', example: 16 })
   finished: number;
 
-  @ApiProperty({ description: 'Finished with data', example: 9 })
+  @ApiProperty({ type: 'integer', description: 'Finished with data', example: 9 })
   found: number;
 
-  @ApiProperty({ description: 'Failed or timed out', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Failed or timed out', example: 0 })
   failed: number;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   cancelled: number;
 
   @ApiProperty({ type: OperationCreditsDto })

@@ -25,6 +25,9 @@ export const FILTER_VALUE_MAX_LENGTH = 200;
 /** company_employee_size is an int4 column: a larger bound would make PostgreSQL fail the query. */
 export const EMPLOYEE_SIZE_MAX = 2_147_483_647;
 
+/** One filter value as the validators below accept it: 1-200 characters, not all blank. */
+const FILTER_VALUE = { type: 'string', minLength: 1, maxLength: FILTER_VALUE_MAX_LENGTH, pattern: '\\S' } as const;
+
 /** A lone string is the common case in hand-written requests; it means a one-element list. */
 const wrapSingleString = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
 
@@ -37,10 +40,9 @@ function FilterList(description: string, example: string[]): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       description: `${description} Any of the values matches (case-insensitive). A single string is accepted as a one-element list.`,
-      type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: FILTER_VALUE_MAX_LENGTH },
-      minItems: 1,
-      maxItems: FILTER_LIST_MAX_ITEMS,
+      // Any non-array type keeps the plugin from wrapping the oneOf in `items`; Swagger drops it for the oneOf.
+      type: 'string',
+      oneOf: [FILTER_VALUE, { type: 'array', items: FILTER_VALUE, minItems: 1, maxItems: FILTER_LIST_MAX_ITEMS }],
       example,
     }),
     IsOptional(),

@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query
 import {
   ApiConflictResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -24,7 +23,6 @@ const ID_PARAM = { name: 'id', format: 'uuid', description: 'The webhook endpoin
 const NOT_FOUND = { type: ErrorEnvelopeDto, description: "NOT_FOUND: no such endpoint in the caller's org" };
 
 @ApiTags('webhooks')
-@ApiBearerAuth()
 @ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'VALIDATION_ERROR: invalid body, query or id' })
 @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
 // Managing webhooks is an owner's job; a partner's key may do it with the webhooks:write scope.

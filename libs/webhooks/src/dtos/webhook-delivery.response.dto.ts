@@ -16,7 +16,7 @@ export class WebhookDeliveryResponseDto {
   @ApiProperty({ enum: WebhookEventType, example: WebhookEventType.OPERATION_COMPLETED })
   eventType: WebhookEventType;
 
-  @ApiProperty({ description: 'Attempt number of the event, from 1', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'Attempt number of the event, from 1', example: 1 })
   attempt: number;
 
   @ApiProperty({
