@@ -63,9 +63,13 @@ describe('Swagger UI in a real browser', () => {
 
     await page.locator('.scheme-container button.authorize').click();
     const dialog = page.locator('.modal-ux');
-    await dialog.locator('input[type="text"]').fill(member);
-    await dialog.locator('button.authorize').click();
-    await dialog.locator('button.btn-done').click();
+    // Two schemes, bearer JWT and API key; each says where its credential comes from.
+    await expect(dialog.textContent()).resolves.toContain('npm run token');
+    await expect(dialog.textContent()).resolves.toContain('POST /api/v1/api-keys');
+    const bearer = dialog.locator('.auth-container', { has: page.locator('#auth-bearer-value') });
+    await bearer.locator('#auth-bearer-value').fill(member);
+    await bearer.locator('button.authorize').click();
+    await dialog.locator('button.btn-done').first().click();
 
     const operation = page.locator('.opblock-post', {
       has: page.locator(`.opblock-summary-path[data-path="${BULK_PATH}"]`),

@@ -116,6 +116,13 @@ function closeRequestSchemas(document: OpenAPIObject): void {
     if (!schema || seen.has(schema)) return;
     seen.add(schema);
     if (schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    for (const property of Object.values(schema.properties ?? {})) {
+      if (isReference(property) || property.default === undefined) continue;
+      // Generators (openapi-typescript) read a default as "always present", right for answers but
+      // it would make an optional request field mandatory; the default stays, in words.
+      property.description = `${property.description ? `${property.description}. ` : ''}Default: ${JSON.stringify(property.default)}.`;
+      delete property.default;
+    }
     Object.values(schema.properties ?? {}).forEach(close);
     [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])].forEach(close);
     if (schema.items) close(schema.items);

@@ -19,6 +19,8 @@ export class CreateWebhookRequestDto {
     description:
       'Where events are POSTed: http or https, no credentials. In production, internal addresses ' +
       '(loopback, private, link-local) are refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true.',
+    format: 'uri',
+    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
     maxLength: 2048,
     example: 'https://hooks.example.com/enrichment',
   })
@@ -53,6 +55,9 @@ export class CreateWebhookRequestDto {
     description: 'The event types to receive; all of them when omitted',
     enum: WebhookEventType,
     isArray: true,
+    minItems: 1,
+    maxItems: 10,
+    uniqueItems: true,
     example: [WebhookEventType.OPERATION_COMPLETED],
   })
   @IsOptional()
