@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { Role } from '../libs/auth/src';
@@ -22,10 +22,12 @@ describe('Swagger UI in a real browser', () => {
 
   beforeAll(async () => {
     assertChromiumInstalled();
-    t = await createTestApp({ RUN_WORKERS: 'false' });
+    // Swagger UI calls the document's `servers` (PUBLIC_URL): the app must be there, so pick its port first.
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ RUN_WORKERS: 'false', PUBLIC_URL: baseUrl });
     await resetState(t.config, t.dataSource);
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    await t.app.listen(port, '127.0.0.1');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -117,6 +119,17 @@ describe('Swagger UI in a real browser', () => {
     expect(cspViolations).toEqual([]);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 async function expectTextContains(read: () => Promise<string>, expected: string): Promise<void> {
   const deadline = Date.now() + 5000;

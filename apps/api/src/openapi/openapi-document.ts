@@ -7,7 +7,14 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { AppConfig, ERROR_RESPONSES, ErrorCode, errorEnvelopeSchema, errorResponseForStatus } from '@app/core';
+import {
+  AppConfig,
+  ERROR_RESPONSES,
+  ERROR_STATUS,
+  ErrorCode,
+  errorEnvelopeSchema,
+  errorResponsesForStatus,
+} from '@app/core';
 import { isRateLimited, RATE_LIMIT_RESPONSE_HEADERS } from '@app/ops';
 import { exampleFor } from './schema-example';
 
@@ -142,19 +149,6 @@ const COMMON_ERRORS = [
   ErrorCode.RATE_LIMITED,
   ErrorCode.INTERNAL_ERROR,
 ];
-const STATUS_OF: Record<ErrorCode, string> = {
-  [ErrorCode.VALIDATION_ERROR]: '400',
-  [ErrorCode.UNAUTHORIZED]: '401',
-  [ErrorCode.INSUFFICIENT_CREDITS]: '402',
-  [ErrorCode.FORBIDDEN]: '403',
-  [ErrorCode.NOT_FOUND]: '404',
-  [ErrorCode.CONFLICT]: '409',
-  [ErrorCode.PAYLOAD_TOO_LARGE]: '413',
-  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: '415',
-  [ErrorCode.UNPROCESSABLE]: '422',
-  [ErrorCode.RATE_LIMITED]: '429',
-  [ErrorCode.INTERNAL_ERROR]: '500',
-};
 
 /**
  * Each error status gets its own envelope schema (its code, its typed `details`) and one
@@ -167,18 +161,22 @@ function typeErrorResponses(document: OpenAPIObject): void {
   for (const { path, operation } of operations(document)) {
     const isPublic = Array.isArray(operation.security) && operation.security.length === 0;
     for (const code of COMMON_ERRORS) {
-      const status = STATUS_OF[code];
+      const status = String(ERROR_STATUS[code]);
       if (status === '401' && isPublic && path !== '/metrics') continue;
       operation.responses[status] ??= { description: ERROR_RESPONSES[code].description };
     }
     for (const [status, response] of Object.entries(operation.responses)) {
-      const doc = errorResponseForStatus(Number(status));
-      if (!doc || !response || isReference(response)) continue;
+      const docs = errorResponsesForStatus(Number(status));
+      if (docs.length === 0 || !response || isReference(response)) continue;
       const typed: ResponseObject = response;
+      const refs = docs.map((doc) => ({ $ref: `#/components/schemas/${doc.schemaName}` }));
       typed.content = {
         'application/json': {
-          schema: { $ref: `#/components/schemas/${doc.schemaName}` },
-          example: { error: { code: doc.code, ...doc.example } },
+          // anyOf: the codes' enums already tell the bodies apart (oneOf would add nothing but a lint warning).
+          schema: refs.length === 1 ? refs[0] : { anyOf: refs },
+          examples: Object.fromEntries(
+            docs.map((doc) => [doc.code, { summary: doc.code, value: { error: { code: doc.code, ...doc.example } } }]),
+          ),
         },
       };
       // Every route can answer 429 (the per-IP budget runs before routing); only the

@@ -81,6 +81,40 @@ export const ERROR_RESPONSES: Record<ErrorCode, ErrorResponseDoc> = {
       details: { required: 500, available: 120 },
     },
   },
+  [ErrorCode.SPEND_LIMIT_EXCEEDED]: {
+    code: ErrorCode.SPEND_LIMIT_EXCEEDED,
+    schemaName: 'SpendLimitExceededError',
+    description:
+      "SPEND_LIMIT_EXCEEDED (extension): a spend limit of the org, user or key, or the request's maxCredits, " +
+      'would be passed; nothing was written or held',
+    details: {
+      type: 'object',
+      required: ['limitId', 'scope', 'subjectId', 'period', 'limit', 'spent', 'required', 'resetsAt'],
+      properties: {
+        limitId: { type: 'string', format: 'uuid', nullable: true, description: "null for the request's maxCredits" },
+        scope: { type: 'string', enum: ['org', 'user', 'api_key', 'request'] },
+        subjectId: { type: 'string', nullable: true, description: 'The user or key a user/api_key limit is for' },
+        period: { type: 'string', enum: ['day', 'month', null], nullable: true },
+        limit: { type: 'integer', minimum: 0 },
+        spent: { type: 'integer', minimum: 0 },
+        required: { type: 'integer', minimum: 1 },
+        resetsAt: { type: 'string', format: 'date-time', nullable: true },
+      },
+    },
+    example: {
+      message: 'This request needs 500 credits, more than the monthly org spend limit of 2000 (1800 spent)',
+      details: {
+        limitId: '3f1c2b9e-0d8a-4c6b-9a4f-3e2d1c0b9a8f',
+        scope: 'org',
+        subjectId: null,
+        period: 'month',
+        limit: 2000,
+        spent: 1800,
+        required: 500,
+        resetsAt: '2025-02-01T00:00:00.000Z',
+      },
+    },
+  },
   [ErrorCode.FORBIDDEN]: {
     code: ErrorCode.FORBIDDEN,
     schemaName: 'ForbiddenError',
@@ -171,9 +205,9 @@ export const ERROR_RESPONSES: Record<ErrorCode, ErrorResponseDoc> = {
   },
 };
 
-/** The error code documented for an HTTP status (each code has exactly one status). */
-export function errorResponseForStatus(status: number): ErrorResponseDoc | undefined {
-  return Object.values(ERROR_RESPONSES).find((doc) => ERROR_STATUS[doc.code] === status);
+/** The error codes an HTTP status may carry (402: INSUFFICIENT_CREDITS or SPEND_LIMIT_EXCEEDED). */
+export function errorResponsesForStatus(status: number): ErrorResponseDoc[] {
+  return Object.values(ERROR_RESPONSES).filter((doc) => ERROR_STATUS[doc.code] === status);
 }
 
 /** The envelope schema of one code: `{"error": {"code", "message", "details"}}` with that code's details. */

@@ -12,6 +12,7 @@ export const MaxCreditsProperty = () =>
       description:
         'Extension: the most credits this request may hold; a request that would hold more is a 402 ' +
         'SPEND_LIMIT_EXCEEDED (details.scope `request`) and changes nothing',
+      type: 'integer',
       minimum: 0,
       maximum: 1e12,
       example: 500,

@@ -36,6 +36,9 @@ export class CreateWebhookRequestDto {
     description:
       'The signing key in Standard Webhooks form: `whsec_` and the standard base64 of 24 to 64 random bytes. ' +
       'When omitted a strong one (32 bytes) is generated. Returned once, in this response only.',
+    // The same rule as isWebhookSecret: standard base64 of 24-64 bytes (3 bytes per group of four characters).
+    pattern:
+      '^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{3}=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/]{2}==)$',
     maxLength: 256,
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   })
