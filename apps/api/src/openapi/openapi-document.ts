@@ -197,7 +197,7 @@ function addResponseExamples(document: OpenAPIObject): void {
   const resolve = (ref: string) => schemaNamed(document, ref);
   for (const { operation } of operations(document)) {
     for (const [status, response] of Object.entries(operation.responses)) {
-      if (!response || isReference(response) || Number(status) >= 400) continue;
+      if (!response || isReference(response)) continue;
       for (const [type, media] of Object.entries(response.content ?? {}) as [string, MediaTypeObject][]) {
         if (media.example !== undefined || media.examples) continue;
         if (type === 'application/json' && media.schema) media.example = exampleFor(media.schema, resolve);
