@@ -129,7 +129,8 @@ describe('OpenAPI request schemas say what the server enforces', () => {
         .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
         .map((d) => d.toISOString());
     }
-    if (schema.format === 'uri') return fc.integer({ min: 1, max: 65535 }).map((port) => `http://127.0.0.1:${port}/hooks`);
+    if (schema.format === 'uri')
+      return fc.integer({ min: 1, max: 65535 }).map((port) => `http://127.0.0.1:${port}/hooks`);
     const minLength = schema.minLength ?? 0;
     const maxLength = Math.min(schema.maxLength ?? 40, minLength + 40);
     const pattern = schema.pattern ? new RegExp(schema.pattern, 'u') : null;

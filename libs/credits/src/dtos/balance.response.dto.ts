@@ -9,6 +9,7 @@ export class BalanceResponseDto {
   organizationId: string;
 
   @ApiProperty({
+    type: 'integer',
     description: 'Extension: credits held by work in progress (not spendable, not spent yet)',
     example: 40,
   })

@@ -16,13 +16,13 @@ export class DryRunLimitResponseDto implements DryRunLimit {
   @ApiProperty({ enum: [...Object.values(SpendPeriod), null], nullable: true })
   period: SpendPeriod | null;
 
-  @ApiProperty({ example: 500 })
+  @ApiProperty({ type: 'integer', example: 500 })
   limit: number;
 
-  @ApiProperty({ example: 120 })
+  @ApiProperty({ type: 'integer', example: 120 })
   spent: number;
 
-  @ApiProperty({ example: 380 })
+  @ApiProperty({ type: 'integer', example: 380 })
   remaining: number;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })

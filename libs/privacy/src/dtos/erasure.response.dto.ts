@@ -18,13 +18,17 @@ export class ErasureResponseDto {
   @ApiProperty({ type: ErasureMatchDto })
   matched: ErasureMatchDto;
 
-  @ApiProperty({ description: "Organisations' enrichments whose found data was removed", example: 3 })
+  @ApiProperty({ type: 'integer', description: "Organisations' enrichments whose found data was removed", example: 3 })
   records: number;
 
-  @ApiProperty({ description: 'Organisations that held any of it; each was sent a contact.erased event', example: 2 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Organisations that held any of it; each was sent a contact.erased event',
+    example: 2,
+  })
   orgs: number;
 
-  @ApiProperty({ description: 'Global cache entries removed', example: 2 })
+  @ApiProperty({ type: 'integer', description: 'Global cache entries removed', example: 2 })
   cacheEntries: number;
 
   @ApiProperty({ example: 'admin_1' })

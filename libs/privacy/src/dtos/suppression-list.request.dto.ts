@@ -9,7 +9,7 @@ export class SuppressionListRequestDto {
   @IsEnum(SuppressionKind)
   kind?: SuppressionKind;
 
-  @ApiPropertyOptional({ description: 'Page number, from 0', default: 0, minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Page number, from 0', default: 0, minimum: 0 })
   @IsOptional()
   @ToInt()
   @IsInt()
@@ -17,7 +17,7 @@ export class SuppressionListRequestDto {
   @Max(1_000_000)
   page: number = 0;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @ToInt()
   @IsInt()

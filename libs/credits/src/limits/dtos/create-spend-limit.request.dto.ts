@@ -22,7 +22,13 @@ export class CreateSpendLimitRequestDto {
   @IsEnum(SpendPeriod)
   period: SpendPeriod;
 
-  @ApiProperty({ description: 'Credits that may be held per period', minimum: 1, maximum: 1e12, example: 500 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Credits that may be held per period',
+    minimum: 1,
+    maximum: 1e12,
+    example: 500,
+  })
   @IsInt()
   @Min(1)
   @Max(1e12)

@@ -14,16 +14,17 @@ export class SpendLimitStatusResponseDto implements SpendLimitStatus {
   @ApiProperty({ enum: SpendPeriod })
   period: SpendPeriod;
 
-  @ApiProperty({ example: 500 })
+  @ApiProperty({ type: 'integer', example: 500 })
   limit: number;
 
   @ApiProperty({
+    type: 'integer',
     description: 'Credits held in the current period by requests under this limit, minus what was released from them',
     example: 120,
   })
   spent: number;
 
-  @ApiProperty({ example: 380 })
+  @ApiProperty({ type: 'integer', example: 380 })
   remaining: number;
 
   @ApiProperty({
