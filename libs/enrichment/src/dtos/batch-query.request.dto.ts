@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  ValidateNested,
+} from 'class-validator';
 import { CONTACT_FIELDS, ContactField } from '@app/core';
 import { EntityType } from '../enrichment.types';
 
@@ -24,6 +33,8 @@ export class BatchQueryRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  // A task that is not an object (a list, a string) is a 400 naming it, not a crash in the lookup.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => EnrichmentTaskDto)
   tasks: EnrichmentTaskDto[];
