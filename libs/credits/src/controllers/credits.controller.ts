@@ -1,12 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ApiKeyScope, AuthUser, CurrentUser, RequireScopes } from '@app/auth';
 import { ErrorEnvelopeDto } from '@app/core';
 import { CreditsService } from '../credits.service';

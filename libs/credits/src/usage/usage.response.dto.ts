@@ -13,10 +13,10 @@ export class UsageRowResponseDto {
   })
   key: string | null;
 
-  @ApiProperty({ description: 'Credits captured for found data', example: 250 })
+  @ApiProperty({ type: 'integer', description: 'Credits captured for found data', example: 250 })
   creditsConsumed: number;
 
-  @ApiProperty({ description: 'Enrichments charged', example: 50 })
+  @ApiProperty({ type: 'integer', description: 'Enrichments charged', example: 50 })
   enrichmentsCharged: number;
 }
 

@@ -6,13 +6,13 @@ export class EnrichmentReceiptDto implements EnrichmentReceipt {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The hold the lead was paid from' })
   holdId: string | null;
 
-  @ApiProperty({ description: "The lead's share of the hold", example: 5 })
+  @ApiProperty({ type: 'integer', description: "The lead's share of the hold", example: 5 })
   held: number;
 
-  @ApiProperty({ description: 'Paid for found data', example: 5 })
+  @ApiProperty({ type: 'integer', description: 'Paid for found data', example: 5 })
   captured: number;
 
-  @ApiProperty({ description: 'Given back (nothing found, failed, timed out, cancelled)', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Given back (nothing found, failed, timed out, cancelled)', example: 0 })
   released: number;
 
   @ApiProperty({

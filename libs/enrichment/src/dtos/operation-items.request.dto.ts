@@ -3,7 +3,13 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ToInt } from '@app/core';
 
 export class OperationItemsRequestDto {
-  @ApiPropertyOptional({ description: 'Page number, from 0', default: 0, minimum: 0, maximum: 1_000_000 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Page number, from 0',
+    default: 0,
+    minimum: 0,
+    maximum: 1_000_000,
+  })
   @IsOptional()
   @ToInt()
   @IsInt()
@@ -11,7 +17,7 @@ export class OperationItemsRequestDto {
   @Max(1_000_000)
   page: number = 0;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @ToInt()
   @IsInt()

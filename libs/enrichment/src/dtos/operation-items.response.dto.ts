@@ -5,7 +5,7 @@ import type { OperationItem } from '../read-models/operation-items.read-model';
 import { EnrichmentReceiptDto } from './enrichment-with-data.response.dto';
 
 export class OperationItemResponseDto implements OperationItem {
-  @ApiProperty({ description: 'Place in the selection, from 0', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Place in the selection, from 0', example: 0 })
   position: number;
 
   @ApiProperty({ format: 'uuid' })
@@ -23,7 +23,7 @@ export class OperationItemResponseDto implements OperationItem {
   @ApiProperty({ description: 'Paid by an earlier request: this operation was not charged for it' })
   reused: boolean;
 
-  @ApiProperty({ description: 'Credits this operation was charged for the lead', example: 5 })
+  @ApiProperty({ type: 'integer', description: 'Credits this operation was charged for the lead', example: 5 })
   charge: number;
 
   @ApiProperty({ type: String, nullable: true, example: 'sim-email-alpha' })
