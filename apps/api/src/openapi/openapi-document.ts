@@ -208,7 +208,6 @@ function addResponseExamples(document: OpenAPIObject): void {
         if (type === 'application/json' && media.schema) media.example = exampleFor(media.schema, resolve);
         else if (type === 'text/html') media.example = '<!doctype html><html>…</html>';
         else if (type === 'text/plain') media.example = '# HELP enrichment_requests_total …';
-        else if (type === 'text/csv') media.example = 'period,field,creditsConsumed\n2025-01,emails,450\n';
       }
     }
   }
