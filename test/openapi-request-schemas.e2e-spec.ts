@@ -59,7 +59,7 @@ describe('OpenAPI request schemas say what the server enforces', () => {
   afterAll(() => t.close());
 
   const resolve = (schema: Schema): Schema =>
-    schema.$ref ? resolve(doc.components!.schemas![schema.$ref.split('/').pop()!] as Schema) : schema;
+    schema.$ref ? resolve(doc.components!.schemas![schema.$ref.split('/').pop()!]) : schema;
 
   const bodySchema = (path: string): Schema => {
     const operation = doc.paths[path].post as OperationObject;
@@ -81,7 +81,7 @@ describe('OpenAPI request schemas say what the server enforces', () => {
   function arbitrary(node: Schema, depth = 0): fc.Arbitrary<Json> {
     const schema = resolve(node);
     if (schema.oneOf) return fc.oneof(...schema.oneOf.map((s) => arbitrary(s as Schema, depth + 1)));
-    if (schema.allOf?.length === 1) return arbitrary(schema.allOf[0] as Schema, depth + 1);
+    if (schema.allOf?.length === 1) return arbitrary(schema.allOf[0], depth + 1);
     if (schema.enum) return fc.constantFrom(...(schema.enum as Json[]));
     switch (schema.type) {
       case 'integer':
@@ -155,13 +155,13 @@ describe('OpenAPI request schemas say what the server enforces', () => {
     if (schema.maxLength !== undefined) out.push('x'.repeat(schema.maxLength + 1));
     if (schema.minLength) out.push('');
     if (schema.enum) out.push('not_a_documented_value');
-    if (schema.oneOf) schema.oneOf.forEach((branch) => out.push(...mutations(branch as Schema, value)));
+    if (schema.oneOf) schema.oneOf.forEach((branch) => out.push(...mutations(branch, value)));
     if (Array.isArray(value) && schema.items) {
       if (schema.maxItems !== undefined && value.length > 0) {
         out.push(Array.from({ length: schema.maxItems + 1 }, (_, i) => value[i % value.length]));
       }
       if (value.length > 0) {
-        for (const changed of mutations(schema.items as Schema, value[0])) out.push([changed, ...value.slice(1)]);
+        for (const changed of mutations(schema.items, value[0])) out.push([changed, ...value.slice(1)]);
       }
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -174,7 +174,7 @@ describe('OpenAPI request schemas say what the server enforces', () => {
         ? (schema.oneOf.map((s) => resolve(s as Schema)).find((s) => allows(s, value)) ?? schema)
         : schema;
       for (const [key, child] of Object.entries(value)) {
-        const childSchema = branch.properties?.[key] as Schema | undefined;
+        const childSchema = branch.properties?.[key];
         if (!childSchema) continue;
         const isRequired = (branch.required ?? []).includes(key);
         for (const changed of mutations(childSchema, child, isRequired)) out.push({ ...value, [key]: changed });
