@@ -149,7 +149,7 @@ describe('OpenAPI request schemas say what the server enforces', () => {
     const schema = resolve(node);
     // null for an optional field means "absent" (class-validator's IsOptional): not a mutation.
     const out: Json[] = required ? [123, 'text', true, null, [], {}] : [123, 'text', true, [], {}];
-    if (schema.type === 'integer') out.push(1.5, String(value));
+    if (schema.type === 'integer') out.push(1.5, JSON.stringify(value));
     if (schema.maximum !== undefined) out.push(schema.maximum + 1);
     if (schema.minimum !== undefined) out.push(schema.minimum - 1);
     if (schema.maxLength !== undefined) out.push('x'.repeat(schema.maxLength + 1));

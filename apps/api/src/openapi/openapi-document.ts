@@ -201,7 +201,7 @@ function typeErrorResponses(document: OpenAPIObject): void {
 function addResponseExamples(document: OpenAPIObject): void {
   const resolve = (ref: string) => schemaNamed(document, ref);
   for (const { operation } of operations(document)) {
-    for (const [status, response] of Object.entries(operation.responses)) {
+    for (const response of Object.values(operation.responses)) {
       if (!response || isReference(response)) continue;
       for (const [type, media] of Object.entries(response.content ?? {}) as [string, MediaTypeObject][]) {
         if (media.example !== undefined || media.examples) continue;
