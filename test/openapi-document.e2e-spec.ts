@@ -103,10 +103,7 @@ describe('The OpenAPI document', () => {
     const problems: string[] = [];
     for (const { where, op } of operations() as { where: string; op: OperationObject }[]) {
       for (const [status, response] of Object.entries(op.responses)) {
-        for (const [type, media] of Object.entries((response as ResponseObject).content ?? {}) as [
-          string,
-          MediaTypeObject,
-        ][]) {
+        for (const [type, media] of Object.entries<MediaTypeObject>((response as ResponseObject).content ?? {})) {
           const values =
             media.example !== undefined
               ? [media.example]

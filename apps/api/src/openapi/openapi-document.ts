@@ -203,7 +203,7 @@ function addResponseExamples(document: OpenAPIObject): void {
   for (const { operation } of operations(document)) {
     for (const response of Object.values(operation.responses)) {
       if (!response || isReference(response)) continue;
-      for (const [type, media] of Object.entries(response.content ?? {}) as [string, MediaTypeObject][]) {
+      for (const [type, media] of Object.entries<MediaTypeObject>(response.content ?? {})) {
         if (media.example !== undefined || media.examples) continue;
         if (type === 'application/json' && media.schema) media.example = exampleFor(media.schema, resolve);
         else if (type === 'text/html') media.example = '<!doctype html><html>…</html>';
