@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { CONTRACT_EXAMPLE_LEAD_IDS } from '../libs/leads/src';
@@ -73,25 +73,7 @@ describe('Swagger UI in a real browser', () => {
     await bearer.locator('button.authorize').click();
     await dialog.locator('button.btn-done').first().click();
 
-    const operation = page.locator('.opblock-post', {
-      has: page.locator(`.opblock-summary-path[data-path="${BULK_PATH}"]`),
-    });
-    await operation.locator('.opblock-summary').first().click();
-    await operation.locator('button.try-out__btn').click();
-    await operation.locator('.opblock-section-request-body select.examples-select-element').selectOption('manual');
-    const body = operation.locator('.opblock-section-request-body textarea');
-    await expectTextContains(() => body.inputValue(), CONTRACT_EXAMPLE_LEAD_IDS[0]);
-    await operation.locator('button.execute').click();
-
-    const status = operation.locator('.live-responses-table .response .response-col_status').first();
-    await status.waitFor();
-    expect((await status.textContent())?.trim()).toBe('201');
-    const responseBody = await operation
-      .locator('.live-responses-table .response-col_description pre')
-      .first()
-      .textContent();
-    const enrichments = JSON.parse(responseBody ?? '[]') as { entityId: string; status: string }[];
-    expect(enrichments.map((e) => e.entityId)).toEqual(CONTRACT_EXAMPLE_LEAD_IDS.slice(0, 2));
+    const operation = await runBulkExample(page);
 
     mkdirSync(OUTPUT_DIR, { recursive: true });
     // The request body, Execute and the live 201 fit in one viewport from the example picker down.
@@ -99,6 +81,38 @@ describe('Swagger UI in a real browser', () => {
     await page.screenshot({ path: join(OUTPUT_DIR, 'swagger-ui-bulk-201.png') });
     await page.close();
     expect(cspViolations).toEqual([]);
+  });
+
+  it('authorizes with an API key and runs the same example with "Try it out"', async () => {
+    const owner = tokenFor(t.config, { orgId: ORG, sub: 'owner_swagger', role: Role.OWNER });
+    const created = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ name: 'swagger-ui' })
+      .expect(201);
+    const key = (created.body as { secret: string }).secret;
+    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_swagger', role: Role.ADMIN });
+    await t
+      .http()
+      .post(`/api/v1/admin/orgs/${ORG}/credits`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ amount: 1000, source: 'manual' })
+      .expect(201);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(`${baseUrl}/docs`);
+    await page.locator('.scheme-container button.authorize').click();
+    const dialog = page.locator('.modal-ux');
+    const apiKey = dialog.locator('.auth-container', { hasText: 'X-API-Key' });
+    await apiKey.locator('input').fill(key);
+    await apiKey.locator('button.authorize').click();
+    await dialog.locator('button.btn-done').first().click();
+
+    // A new page is a new browser context: the key is the only credential Swagger UI can send,
+    // so the 201 (not a 401) is the key at work.
+    await runBulkExample(page);
+    await page.close();
   });
 
   it('the queue dashboard and its sign-in page render under the Content-Security-Policy', async () => {
@@ -119,6 +133,32 @@ describe('Swagger UI in a real browser', () => {
     expect(cspViolations).toEqual([]);
   });
 });
+
+/** "Try it out" on the bulk endpoint's manual example, as the page is authorized: 201 with both leads. */
+async function runBulkExample(page: Page): Promise<Locator> {
+  const operation = page.locator('.opblock-post', {
+    has: page.locator(`.opblock-summary-path[data-path="${BULK_PATH}"]`),
+  });
+  await operation.locator('.opblock-summary').first().click();
+  await operation.locator('button.try-out__btn').click();
+  await operation.locator('.opblock-section-request-body select.examples-select-element').selectOption('manual');
+  const body = operation.locator('.opblock-section-request-body textarea');
+  await expectTextContains(() => body.inputValue(), CONTRACT_EXAMPLE_LEAD_IDS[0]);
+  await operation.locator('button.execute').click();
+
+  const status = operation.locator('.live-responses-table .response .response-col_status').first();
+  await status.waitFor();
+
+  expect((await status.textContent())?.trim()).toBe('201');
+  const responseBody = await operation
+    .locator('.live-responses-table .response-col_description pre')
+    .first()
+    .textContent();
+  const enrichments = JSON.parse(responseBody ?? '[]') as { entityId: string; status: string }[];
+  expect(enrichments.map((e) => e.entityId)).toEqual(CONTRACT_EXAMPLE_LEAD_IDS.slice(0, 2));
+
+  return operation;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
