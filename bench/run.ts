@@ -193,6 +193,10 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     PROVIDER_RATE_LIMIT: '1000000',
     // The per-org API budget still runs (its Redis call is part of the service's cost) but never binds.
     RATE_LIMIT: '1000000',
+    // Production refuses a public /metrics; the bench never scrapes it, but the API must boot.
+    METRICS_TOKEN: 'bench-metrics-token-0123456789',
+    // Health polling while the children start counts against the per-IP budget for anonymous calls.
+    RATE_LIMIT_ANON: '1000000',
     // No result is ever reused from the global cache: every lead of every run goes through the
     // whole path (the look-up still runs, it just never hits), on both sides.
     GLOBAL_CACHE_FRESHNESS_DAYS: '0',

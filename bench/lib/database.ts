@@ -66,9 +66,15 @@ export async function grantCredits(db: Client, orgIds: string[], amount: number)
        ON CONFLICT (org_id) DO UPDATE SET available = credit_account.available + EXCLUDED.available`,
       [orgIds, amount],
     );
+    // Each grant is also a lot (credits that never expire): holds draw from lots, and an
+    // account balance without one would be refused as "account and lots disagree".
     await db.query(
-      `INSERT INTO credit_transaction (org_id, type, amount, source, description, created_by)
-       SELECT o, 'credit_added', $2, 'manual', 'bench credits', 'bench' FROM unnest($1::varchar[]) AS o`,
+      `WITH grants AS (
+         INSERT INTO credit_transaction (org_id, type, amount, source, description, created_by)
+         SELECT o, 'credit_added', $2, 'manual', 'bench credits', 'bench' FROM unnest($1::varchar[]) AS o
+         RETURNING id, org_id, amount)
+       INSERT INTO credit_lot (org_id, grant_id, source, granted, remaining)
+       SELECT org_id, id, 'manual', amount, amount FROM grants`,
       [orgIds, amount],
     );
     await db.query('COMMIT');
@@ -84,7 +90,7 @@ export async function grantCredits(db: Client, orgIds: string[], amount: number)
  * table that references these along.
  */
 export async function resetActivity(db: Client): Promise<void> {
-  await db.query('TRUNCATE enrichment, global_enrichment, credit_transaction, credit_account CASCADE');
+  await db.query('TRUNCATE enrichment, global_enrichment, credit_transaction, credit_account, credit_lot CASCADE');
 }
 
 /** Every lead id, in a fixed order (the seed is deterministic, so both databases agree). */
