@@ -56,7 +56,10 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
 }
 
 /** Empties everything a test writes (the lead table is seeded once per run and kept). */
-export async function resetState(config: AppConfig, dataSource: DataSource): Promise<void> {
+export async function resetState(
+  config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>,
+  dataSource: DataSource,
+): Promise<void> {
   const tables: { tablename: string }[] = await dataSource.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('person', 'migrations')`,
   );

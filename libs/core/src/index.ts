@@ -31,3 +31,5 @@ export * from './http/json-body.parser';
 export * from './http/unsafe-string';
 export * from './scheduling/periodic-task';
 export * from './errors/error-responses';
+export * from './config/env-decorators';
+export * from './config/vendors-config';

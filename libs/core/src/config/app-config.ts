@@ -1,37 +1,9 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { inspect } from 'node:util';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MinLength, validateSync } from 'class-validator';
 import { FAULT_INJECT_VALUES } from '../idempotency/fault-injection';
-
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-const toFloat = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
-const toBool = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  return value;
-};
-const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : value;
+import { EnvBool, EnvFloat, EnvInt, EnvList, EnvUrl, redactConfig, Secret } from './env-decorators';
+import { vendorsView, type VendorsConfig } from './vendors-config';
 
 /**
  * Every knob of the service, read once from the environment and validated at boot.
@@ -42,10 +14,7 @@ export class AppConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @EnvInt({ min: 0, max: 65535 })
   PORT = 3000;
 
   /**
@@ -68,19 +37,18 @@ export class AppConfig {
   })
   PUBLIC_URL = '';
 
+  @Secret('url-credentials')
   @IsString()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/enrichment';
 
+  @Secret('url-credentials')
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Connections in each process's PostgreSQL pool (the embedded fallback lowers it, see dev-infra). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @EnvInt({ min: 1, max: 500 })
   DATABASE_POOL_SIZE = 20;
 
   /**
@@ -88,8 +56,7 @@ export class AppConfig {
    * PostgreSQL (PGlite); when nothing answers at REDIS_URL, start a local redis-server. A
    * newcomer's `npm start` then works without installing PostgreSQL. Never in tests or production.
    */
-  @Transform(toBool)
-  @IsBoolean()
+  @EnvBool()
   EMBEDDED_FALLBACK = true;
 
   /** Where the embedded PostgreSQL keeps its data (`<dir>/pglite`) and redis-server its directory (`<dir>/redis`). */
@@ -102,6 +69,7 @@ export class AppConfig {
   @Matches(/^[a-z0-9_-]+$/i, { message: 'QUEUE_PREFIX may hold letters, digits, _ and - only' })
   QUEUE_PREFIX = 'enrichment';
 
+  @Secret()
   @IsString()
   @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -117,20 +85,15 @@ export class AppConfig {
    * fetched and cached by `kid` (a token with an unknown kid refetches, at most once per cooldown).
    */
   @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\/\S+$/, { message: 'JWT_JWKS_URL must be an http(s) URL' })
+  @EnvUrl()
   JWT_JWKS_URL?: string;
 
   /** The shortest time between two JWKS fetches (an unknown kid does not refetch sooner). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   JWT_JWKS_COOLDOWN_MS = 30000;
 
   /** How long a fetched JWKS is used before it is fetched again, so removed keys stop verifying. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   JWT_JWKS_CACHE_MAX_AGE_MS = 600000;
 
   @IsOptional()
@@ -146,8 +109,7 @@ export class AppConfig {
    * one of these, so a customer whose identity provider calls its own staff "admin" gets no
    * operator rights (it is treated as an owner of its own org).
    */
-  @Transform(toList)
-  @IsString({ each: true })
+  @EnvList()
   ADMIN_ORG_IDS: string[] = ['org_ops'];
 
   /**
@@ -155,99 +117,67 @@ export class AppConfig {
    * comma-separated. Empty: CORS off (no Access-Control-* headers). `*` (any origin) is
    * refused in production.
    */
-  @Transform(toList)
-  @IsString({ each: true })
+  @EnvList()
   CORS_ORIGINS: string[] = [];
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PRICE_EMAILS = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PRICE_PHONES = 20;
 
   /**
    * The largest single admin grant: a typo (an extra zero or three) is refused with a 400
    * instead of minting credits. Balances are 64-bit, so this is a safety limit, not a storage one.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000_000_000)
+  @EnvInt({ min: 1, max: 1_000_000_000_000 })
   MAX_GRANT = 100_000_000;
 
   /** Enrichments per queue job. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @EnvInt({ min: 1, max: 1000 })
   ENRICHMENT_BATCH_SIZE = 50;
 
   /** Whether the API process also runs the queue processors. */
-  @Transform(toBool)
-  @IsBoolean()
+  @EnvBool()
   RUN_WORKERS = true;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @EnvInt({ min: 1, max: 64 })
   WORKER_CONCURRENCY = 2;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @EnvInt({ min: 1, max: 20 })
   JOB_ATTEMPTS = 3;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   JOB_BACKOFF_MS = 1000;
 
   /** How often the recovery sweep looks for pending enrichments without a live job. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   RECOVERY_SWEEP_INTERVAL_MS = 15000;
 
   /** A pending enrichment is re-queued once it has waited this long without a live job. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   RECOVERY_STALE_AFTER_MS = 10000;
 
   /**
    * How long a worker's lock on a running job lasts without renewal; Bull checks for stalled
    * jobs (their worker died) at the same interval and runs them again.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   JOB_LOCK_DURATION_MS = 30000;
 
   /** A `processing` claim older than this is treated as abandoned by a dead worker. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   PROCESSING_LEASE_MS = 120000;
 
   /**
    * An enrichment not finished this long after it was requested times out: status `timeout`,
    * its hold released (the customer never pays for work that did not happen).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   ENRICHMENT_MAX_AGE_MS = 1_800_000;
 
   /** A result found for any org within this many days is reused without a provider call. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   GLOBAL_CACHE_FRESHNESS_DAYS = 90;
 
   /**
@@ -255,190 +185,130 @@ export class AppConfig {
    * global cache and from every org's enrichments (which keep dataFound and get purgedAt).
    * 0 keeps it forever.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   DATA_RETENTION_DAYS = 365;
 
   /** How often the retention sweep runs (one pass at a time across processes). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   RETENTION_SWEEP_INTERVAL_MS = 3_600_000;
 
-  @Transform(toList)
-  @IsString({ each: true })
+  @EnvList()
   PROVIDERS_EMAILS: string[] = ['sim-email-alpha', 'sim-email-beta'];
 
-  @Transform(toList)
-  @IsString({ each: true })
+  @EnvList()
   PROVIDERS_PHONES: string[] = ['sim-phone-alpha', 'sim-phone-beta'];
 
   /** Probability that one simulated provider knows a given lead. */
-  @Transform(toFloat)
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @EnvFloat({ min: 0, max: 1 })
   SIM_HIT_RATE = 0.45;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   SIM_LATENCY_MS = 20;
 
   /** Probability that one simulated provider call fails with a transient error. */
-  @Transform(toFloat)
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @EnvFloat({ min: 0, max: 1 })
   SIM_ERROR_RATE = 0;
 
   /** Requests each provider accepts per window, across all worker processes. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PROVIDER_RATE_LIMIT = 100;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PROVIDER_RATE_WINDOW_MS = 1000;
 
   // HTTP vendor adapters (libs/providers). A vendor is registered only when its key (or, for
   // the generic adapter, its URL) is set; naming it in PROVIDERS_* without one stops boot.
 
   /** Requests per call when a vendor answers 429/5xx or times out, before the job is retried later. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @EnvInt({ min: 1, max: 10 })
   PROVIDER_MAX_ATTEMPTS = 3;
 
   /** First backoff between those attempts; doubles each time, with jitter. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   PROVIDER_RETRY_BASE_MS = 500;
 
   /** The longest wait inside one call (Retry-After included); a longer wait is left to the job's retry. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   PROVIDER_RETRY_MAX_MS = 10000;
 
   /** How long a provider whose credentials were refused (401/403) stays disabled, in every process. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   PROVIDER_DISABLE_MS = 600000;
 
   /** Circuit breaker, per provider and process: opens above this failure percentage... */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @EnvInt({ min: 1, max: 100 })
   PROVIDER_CIRCUIT_ERROR_PERCENT = 50;
 
   /** ...once at least this many calls were made in the rolling window... */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PROVIDER_CIRCUIT_MIN_CALLS = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   PROVIDER_CIRCUIT_WINDOW_MS = 10000;
 
   /** ...and lets one probe call through after this cool-down. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   PROVIDER_CIRCUIT_RESET_MS = 30000;
 
+  @Secret()
   @IsString()
   HUNTER_API_KEY = '';
 
-  @IsString()
-  @Matches(/^https?:\/\/\S+$/, { message: 'HUNTER_BASE_URL must be an http(s) URL' })
+  @EnvUrl()
   HUNTER_BASE_URL = 'https://api.hunter.io';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   HUNTER_RATE_LIMIT = 15;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   HUNTER_RATE_WINDOW_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   HUNTER_TIMEOUT_MS = 10000;
 
+  @Secret()
   @IsString()
   APOLLO_API_KEY = '';
 
-  @IsString()
-  @Matches(/^https?:\/\/\S+$/, { message: 'APOLLO_BASE_URL must be an http(s) URL' })
+  @EnvUrl()
   APOLLO_BASE_URL = 'https://api.apollo.io';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   APOLLO_RATE_LIMIT = 50;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   APOLLO_RATE_WINDOW_MS = 60000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   APOLLO_TIMEOUT_MS = 20000;
 
   /** Apollo's bulk match takes at most 10 people per call. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @EnvInt({ min: 1, max: 10 })
   APOLLO_MAX_BATCH = 10;
 
+  @Secret()
   @IsString()
   PDL_API_KEY = '';
 
-  @IsString()
-  @Matches(/^https?:\/\/\S+$/, { message: 'PDL_BASE_URL must be an http(s) URL' })
+  @EnvUrl()
   PDL_BASE_URL = 'https://api.peopledatalabs.com';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PDL_RATE_LIMIT = 10;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   PDL_RATE_WINDOW_MS = 60000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   PDL_TIMEOUT_MS = 30000;
 
   /** People Data Labs' bulk enrichment takes at most 100 people per call. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @EnvInt({ min: 1, max: 100 })
   PDL_MAX_BATCH = 100;
 
   /** Endpoint of the generic JSON adapter (POST {field, leads} → {results}); empty: not registered. */
-  @IsString()
-  @Matches(/^(https?:\/\/\S+)?$/, { message: 'GENERIC_HTTP_URL must be an http(s) URL' })
+  @Secret('url-credentials')
+  @EnvUrl({ orEmpty: true })
   GENERIC_HTTP_URL = '';
 
   /** Header that carries GENERIC_HTTP_API_KEY, sent verbatim (e.g. "Bearer abc"). */
@@ -446,28 +316,20 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9-]+$/, { message: 'GENERIC_HTTP_AUTH_HEADER must be an HTTP header name' })
   GENERIC_HTTP_AUTH_HEADER = 'Authorization';
 
+  @Secret()
   @IsString()
   GENERIC_HTTP_API_KEY = '';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   GENERIC_HTTP_RATE_LIMIT = 100;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   GENERIC_HTTP_RATE_WINDOW_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @EnvInt({ min: 100 })
   GENERIC_HTTP_TIMEOUT_MS = 10000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @EnvInt({ min: 1, max: 1000 })
   GENERIC_HTTP_MAX_BATCH = 100;
 
   @IsString()
@@ -480,8 +342,7 @@ export class AppConfig {
    * make the API do a thousand times the work it sends (415 UNSUPPORTED_MEDIA_TYPE instead).
    * When on, the inflated size counts against MAX_BODY_SIZE.
    */
-  @Transform(toBool)
-  @IsBoolean()
+  @EnvBool()
   ACCEPT_COMPRESSED_BODIES = false;
 
   /**
@@ -497,14 +358,10 @@ export class AppConfig {
   LOG_LEVEL = 'info';
 
   /** API requests each organisation (or, without a token, each IP) may make per window, across all processes. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   RATE_LIMIT = 600;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   RATE_LIMIT_WINDOW_MS = 60000;
 
   /**
@@ -512,53 +369,38 @@ export class AppConfig {
    * the docs, health, metrics, the dashboard login), counted before authentication in Redis.
    * Requests with a valid token never spend it. Probes and scrapers share their IP's budget.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   RATE_LIMIT_ANON = 300;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @EnvInt({ min: 1000 })
   RATE_LIMIT_ANON_WINDOW_MS = 60000;
 
   /**
    * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. With
    * NODE_ENV=production boot fails without it, unless METRICS_PUBLIC=true says so on purpose.
    */
+  @Secret()
   @IsString()
   @Matches(/^(\S{16,})?$/, { message: 'METRICS_TOKEN must be empty or at least 16 non-space characters' })
   METRICS_TOKEN = '';
 
   /** Production only: serve /metrics without METRICS_TOKEN (e.g. reachable only from a private network). */
-  @Transform(toBool)
-  @IsBoolean()
+  @EnvBool()
   METRICS_PUBLIC = false;
 
   /** Delivery attempts per webhook event (the first included), with exponential backoff between them. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @EnvInt({ min: 1, max: 20 })
   WEBHOOK_MAX_ATTEMPTS = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   WEBHOOK_BACKOFF_MS = 1000;
 
   /** How long one delivery attempt may take, connection and response included. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(60000)
+  @EnvInt({ min: 100, max: 60000 })
   WEBHOOK_TIMEOUT_MS = 5000;
 
   /** Webhook deliveries per process at once (they mostly wait on the network). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(256)
+  @EnvInt({ min: 1, max: 256 })
   WEBHOOK_CONCURRENCY = 10;
 
   /**
@@ -566,25 +408,18 @@ export class AppConfig {
    * addresses. When unset: true outside production (tests use 127.0.0.1), false in
    * production, so a customer's URL cannot reach the service's own network (SSRF).
    */
-  @Transform(toBool)
-  @IsBoolean()
+  @EnvBool()
   WEBHOOK_ALLOW_PRIVATE_URLS = true;
 
   /** Webhook endpoints one organisation may register; one more is a 409 CONFLICT. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @EnvInt({ min: 1, max: 1000 })
   WEBHOOK_MAX_ENDPOINTS_PER_ORG = 10;
 
   /**
    * Deliveries to one endpoint in flight at once, across all processes; an event over it
    * waits (backoff, no attempt used) so one slow receiver cannot take every delivery slot.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @EnvInt({ min: 1, max: 100 })
   WEBHOOK_ENDPOINT_CONCURRENCY = 2;
 
   /**
@@ -594,7 +429,25 @@ export class AppConfig {
    */
   @IsIn(['', ...FAULT_INJECT_VALUES])
   FAULT_INJECT = '';
+
+  /** The HTTP vendors' settings grouped per vendor (see VendorsConfig); derived, never read from the environment. */
+  get vendors(): VendorsConfig {
+    return vendorsView(this);
+  }
+
+  /** What JSON.stringify (and so a logger) shows: the settings with every secret masked. */
+  toJSON(): Record<string, unknown> {
+    return redactConfig(this);
+  }
+
+  /** What console.log and util.inspect show: the same, so a debugging dump cannot print a key. */
+  [inspect.custom](): string {
+    return `AppConfig ${inspect(redactConfig(this))}`;
+  }
 }
+
+/** The name of one environment setting (the derived view and the dump helpers are not settings). */
+export type AppSetting = Exclude<keyof AppConfig, 'vendors' | 'toJSON' | typeof inspect.custom>;
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,4 +1,4 @@
-import { AppConfig, ContactField } from '@app/core';
+import { AppConfig, AppSetting, ContactField, VENDOR_REQUIRED_SETTING, VendorConfig, VendorName } from '@app/core';
 import type { EnrichmentProvider } from '../provider.interface';
 import { ApolloProvider } from './apollo.provider';
 import { GenericHttpProvider } from './generic-http.provider';
@@ -6,16 +6,21 @@ import { HunterProvider } from './hunter.provider';
 import type { HttpProviderSettings } from './http-provider-settings';
 import { PdlProvider } from './pdl.provider';
 
+/** Each HTTP provider's name and the vendor whose settings it is built from. */
+const HTTP_PROVIDERS: readonly (readonly [name: string, vendor: VendorName])[] = [
+  ['hunter', 'hunter'],
+  ['apollo-emails', 'apollo'],
+  ['apollo-phones', 'apollo'],
+  ['pdl-emails', 'pdl'],
+  ['pdl-phones', 'pdl'],
+  ['generic-emails', 'generic'],
+  ['generic-phones', 'generic'],
+];
+
 /** Each HTTP provider's name, and the setting without which it is not registered. */
-export const HTTP_PROVIDER_REQUIREMENTS: ReadonlyMap<string, keyof AppConfig> = new Map<string, keyof AppConfig>([
-  ['hunter', 'HUNTER_API_KEY'],
-  ['apollo-emails', 'APOLLO_API_KEY'],
-  ['apollo-phones', 'APOLLO_API_KEY'],
-  ['pdl-emails', 'PDL_API_KEY'],
-  ['pdl-phones', 'PDL_API_KEY'],
-  ['generic-emails', 'GENERIC_HTTP_URL'],
-  ['generic-phones', 'GENERIC_HTTP_URL'],
-]);
+export const HTTP_PROVIDER_REQUIREMENTS: ReadonlyMap<string, AppSetting> = new Map(
+  HTTP_PROVIDERS.map(([name, vendor]) => [name, VENDOR_REQUIRED_SETTING[vendor]]),
+);
 
 /** The HTTP providers whose required setting is missing: name → the setting to set. */
 export function missingHttpProviders(config: AppConfig): Map<string, string> {
@@ -24,66 +29,37 @@ export function missingHttpProviders(config: AppConfig): Map<string, string> {
 
 /** Every HTTP vendor adapter whose key (or URL) is configured, two per vendor serving both fields. */
 export function createHttpProviders(config: AppConfig): EnrichmentProvider[] {
-  const shared = {
-    maxAttempts: config.PROVIDER_MAX_ATTEMPTS,
-    retryBaseMs: config.PROVIDER_RETRY_BASE_MS,
-    retryMaxMs: config.PROVIDER_RETRY_MAX_MS,
-  };
+  const vendors = config.vendors;
+  const configured = (vendor: VendorName) => Boolean(config[VENDOR_REQUIRED_SETTING[vendor]]);
+  const settings = ({ apiKey, baseUrl, timeoutMs, rateLimit, maxBatch }: VendorConfig): HttpProviderSettings => ({
+    ...vendors.retry,
+    apiKey,
+    baseUrl,
+    timeoutMs,
+    rateLimit,
+    maxBatchSize: maxBatch,
+  });
   const providers: EnrichmentProvider[] = [];
-
-  if (config.HUNTER_API_KEY) {
+  if (configured('hunter')) providers.push(new HunterProvider('hunter', settings(vendors.hunter)));
+  if (configured('apollo')) {
+    const apollo = settings(vendors.apollo);
     providers.push(
-      new HunterProvider('hunter', {
-        ...shared,
-        apiKey: config.HUNTER_API_KEY,
-        baseUrl: config.HUNTER_BASE_URL,
-        timeoutMs: config.HUNTER_TIMEOUT_MS,
-        rateLimit: { requests: config.HUNTER_RATE_LIMIT, windowMs: config.HUNTER_RATE_WINDOW_MS },
-        maxBatchSize: 1,
-      }),
+      new ApolloProvider('apollo-emails', ContactField.EMAILS, apollo),
+      new ApolloProvider('apollo-phones', ContactField.PHONES, apollo),
     );
   }
-  if (config.APOLLO_API_KEY) {
-    const settings: HttpProviderSettings = {
-      ...shared,
-      apiKey: config.APOLLO_API_KEY,
-      baseUrl: config.APOLLO_BASE_URL,
-      timeoutMs: config.APOLLO_TIMEOUT_MS,
-      rateLimit: { requests: config.APOLLO_RATE_LIMIT, windowMs: config.APOLLO_RATE_WINDOW_MS },
-      maxBatchSize: config.APOLLO_MAX_BATCH,
-    };
+  if (configured('pdl')) {
+    const pdl = settings(vendors.pdl);
     providers.push(
-      new ApolloProvider('apollo-emails', ContactField.EMAILS, settings),
-      new ApolloProvider('apollo-phones', ContactField.PHONES, settings),
+      new PdlProvider('pdl-emails', ContactField.EMAILS, pdl),
+      new PdlProvider('pdl-phones', ContactField.PHONES, pdl),
     );
   }
-  if (config.PDL_API_KEY) {
-    const settings: HttpProviderSettings = {
-      ...shared,
-      apiKey: config.PDL_API_KEY,
-      baseUrl: config.PDL_BASE_URL,
-      timeoutMs: config.PDL_TIMEOUT_MS,
-      rateLimit: { requests: config.PDL_RATE_LIMIT, windowMs: config.PDL_RATE_WINDOW_MS },
-      maxBatchSize: config.PDL_MAX_BATCH,
-    };
+  if (configured('generic')) {
+    const generic = { ...settings(vendors.generic), authHeader: vendors.generic.authHeader };
     providers.push(
-      new PdlProvider('pdl-emails', ContactField.EMAILS, settings),
-      new PdlProvider('pdl-phones', ContactField.PHONES, settings),
-    );
-  }
-  if (config.GENERIC_HTTP_URL) {
-    const settings = {
-      ...shared,
-      apiKey: config.GENERIC_HTTP_API_KEY,
-      authHeader: config.GENERIC_HTTP_AUTH_HEADER,
-      baseUrl: config.GENERIC_HTTP_URL,
-      timeoutMs: config.GENERIC_HTTP_TIMEOUT_MS,
-      rateLimit: { requests: config.GENERIC_HTTP_RATE_LIMIT, windowMs: config.GENERIC_HTTP_RATE_WINDOW_MS },
-      maxBatchSize: config.GENERIC_HTTP_MAX_BATCH,
-    };
-    providers.push(
-      new GenericHttpProvider('generic-emails', ContactField.EMAILS, settings),
-      new GenericHttpProvider('generic-phones', ContactField.PHONES, settings),
+      new GenericHttpProvider('generic-emails', ContactField.EMAILS, generic),
+      new GenericHttpProvider('generic-phones', ContactField.PHONES, generic),
     );
   }
   return providers;
