@@ -27,6 +27,8 @@ import { EnrichmentRetentionService } from './services/enrichment-retention.serv
 import { EnrichmentStatsService } from './services/enrichment-stats.service';
 import { LeadSearchService } from './services/lead-search.service';
 import { OperationItemsReadModel } from './read-models/operation-items.read-model';
+import { OperationProgressReadModel } from './read-models/operation-progress.read-model';
+import { EnrichmentSettlementService } from './services/enrichment-settlement.service';
 
 export interface EnrichmentModuleOptions {
   /** Serve the HTTP endpoints (the api app). */
@@ -72,6 +74,8 @@ export class EnrichmentModule {
         LeadSearchService,
         EnrichmentStatsService,
         OperationItemsReadModel,
+        OperationProgressReadModel,
+        EnrichmentSettlementService,
         // The credit expiry sweep is credits' own; it runs where the other sweeps run.
         ...(workers
           ? [

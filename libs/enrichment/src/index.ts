@@ -6,4 +6,4 @@ export * from './services/enrichment-admin.service';
 export * from './services/enrichment-data.service';
 export * from './dtos/enrichment.response.dto';
 export * from './dtos/operation.response.dto';
-export type { OperationProgress } from './services/enrichment-operations.service';
+export type { OperationProgress } from './read-models/operation-progress.read-model';

@@ -23,6 +23,7 @@ import { OperationItemsRequestDto } from '../dtos/operation-items.request.dto';
 import { OperationItemsPageResponseDto } from '../dtos/operation-items.response.dto';
 import { OperationResponseDto } from '../dtos/operation.response.dto';
 import { OperationItemsReadModel } from '../read-models/operation-items.read-model';
+import { OperationProgressReadModel } from '../read-models/operation-progress.read-model';
 import { operationHeaders } from '../enrichment.mapper';
 import { OperationKind } from '../enrichment.types';
 import { EnrichmentOperationsService } from '../services/enrichment-operations.service';
@@ -61,6 +62,7 @@ export class EnrichmentController {
     private readonly queries: EnrichmentQueryService,
     private readonly operations: EnrichmentOperationsService,
     private readonly operationItems: OperationItemsReadModel,
+    private readonly operationProgress: OperationProgressReadModel,
   ) {}
 
   @RequireScopes(ApiKeyScope.ENRICHMENT_WRITE)
@@ -160,7 +162,7 @@ export class EnrichmentController {
     @Param('operationId', UuidParamPipe) operationId: string,
     @CurrentUser() user: AuthUser,
   ): Promise<OperationResponseDto> {
-    return this.operations.progress(operationId, user.orgId);
+    return this.operationProgress.progress(operationId, user.orgId);
   }
 
   @RequireScopes(ApiKeyScope.ENRICHMENT_READ)

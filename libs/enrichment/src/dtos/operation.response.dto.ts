@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ContactField } from '@app/core';
 import { OperationKind, OperationStatus } from '../enrichment.types';
-import type { OperationProgress } from '../services/enrichment-operations.service';
+import type { OperationProgress } from '../read-models/operation-progress.read-model';
 
 export class OperationCreditsDto {
   @ApiProperty({ type: 'integer', description: 'Still held for enrichments not yet settled', example: 60 })

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { AppException, ContactField, ErrorCode } from '@app/core';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
 import { EnrichmentStatus, EnrichmentView, REUSABLE_STATUSES } from '../enrichment.types';
-import { EnrichmentOperationsService, OperationProgress, WithinTransaction } from './enrichment-operations.service';
+import type { OperationProgress } from '../read-models/operation-progress.read-model';
+import { EnrichmentOperationsService, WithinTransaction } from './enrichment-operations.service';
 import { EnrichmentRequestService } from './enrichment-request.service';
 
 export interface EnrichmentListQuery {

@@ -2,12 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows } from '@app/core';
-import { CreditsService, Settlement, SettlementOutcome } from '@app/credits';
+import { SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { PrivacyService } from '@app/privacy';
 import { FoundContactData, ProvidersService, WaterfallResult } from '@app/providers';
 import { EnrichmentStatus, EntityType } from '../enrichment.types';
-import { EnrichmentOperationsService } from './enrichment-operations.service';
+import { EnrichmentSettlementService, SettledRow } from './enrichment-settlement.service';
 import { StoredContactData, withProvenance } from './provenance';
 
 interface ClaimedRow {
@@ -21,12 +21,7 @@ interface ClaimedRow {
 type LookUpResult = WaterfallResult & { globalId?: string };
 type FoundResult = LookUpResult & { data: FoundContactData; provider: string };
 
-interface FinishedRow {
-  id: string;
-  org_id: string;
-  credit_transaction_id: string;
-  charge: number;
-  field: ContactField;
+interface FinishedRow extends SettledRow {
   data_found: boolean | null;
 }
 
@@ -43,8 +38,7 @@ export class EnrichmentProcessingService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly leads: LeadsService,
     private readonly providers: ProvidersService,
-    private readonly credits: CreditsService,
-    private readonly operations: EnrichmentOperationsService,
+    private readonly settlement: EnrichmentSettlementService,
     private readonly privacy: PrivacyService,
     private readonly config: AppConfig,
   ) {}
@@ -61,18 +55,18 @@ export class EnrichmentProcessingService {
       const results = await this.lookUp(field, [...allowed]);
       completedOperations += await this.finish(jobId, field, rows, results);
     }
-    if (completedOperations > 0) await this.operations.dispatchCompletionEvents();
+    if (completedOperations > 0) await this.settlement.dispatchCompletionEvents();
   }
 
   /** After the last attempt: the claimed rows fail and their holds are released. */
   async failBatch(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<void> {
     const completedOperations = await this.failInTransaction(jobId, enrichmentIds, reason);
-    if (completedOperations > 0) await this.operations.dispatchCompletionEvents();
+    if (completedOperations > 0) await this.settlement.dispatchCompletionEvents();
   }
 
   private async failInTransaction(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      await this.lockAccountsOf(manager, enrichmentIds);
+      const locked = await this.settlement.lockAccountsOf(manager, enrichmentIds);
       const failed: FinishedRow[] = await queryRows(
         manager,
         `UPDATE enrichment SET status = $1, error = $2, settled_at = now(), updated_at = now()
@@ -80,7 +74,7 @@ export class EnrichmentProcessingService {
           RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
         [EnrichmentStatus.FAILED, reason.slice(0, 1000), enrichmentIds, EnrichmentStatus.PROCESSING, jobId],
       );
-      return this.settleFinal(manager, failed, () => SettlementOutcome.RELEASE);
+      return (await this.settlement.settle(locked, failed, SettlementOutcome.RELEASE)).length;
     });
   }
 
@@ -99,18 +93,17 @@ export class EnrichmentProcessingService {
         [maxAge],
       );
       if (orgs.length === 0) return 0;
-      await this.credits.lockAccounts(
-        manager,
-        orgs.map((row) => row.org_id),
-      );
+      const orgIds = orgs.map((row) => row.org_id);
+      const locked = await this.settlement.lockAccounts(manager, orgIds);
+      // Only the locked orgs' rows: one that became overdue since the SELECT waits for the next pass.
       const expired = await queryRows<FinishedRow>(
         manager,
         `UPDATE enrichment SET status = $2, error = $3, settled_at = now(), updated_at = now()
-          WHERE ${overdue}
+          WHERE ${overdue} AND org_id = ANY($4::varchar[])
           RETURNING id, org_id, credit_transaction_id, charge, field, data_found`,
-        [maxAge, EnrichmentStatus.TIMEOUT, `Not finished within ${Math.round(maxAge / 1000)} s`],
+        [maxAge, EnrichmentStatus.TIMEOUT, `Not finished within ${Math.round(maxAge / 1000)} s`, orgIds],
       );
-      await this.settleFinal(manager, expired, () => SettlementOutcome.RELEASE);
+      await this.settlement.settle(locked, expired, SettlementOutcome.RELEASE);
       if (expired.length > 0) this.logger.warn(`${expired.length} enrichments timed out; their holds were released`);
       return expired.length;
     });
@@ -162,7 +155,7 @@ export class EnrichmentProcessingService {
       (result): result is FoundResult => result.data !== null && result.provider !== null,
     );
     return this.dataSource.transaction(async (manager) => {
-      await this.lockAccountsOf(
+      const locked = await this.settlement.lockAccountsOf(
         manager,
         rows.map((row) => row.id),
       );
@@ -188,9 +181,10 @@ export class EnrichmentProcessingService {
         ],
       );
       this.logger.debug(`Job ${jobId}: ${finished.length} finished, ${found.length} found`);
-      return this.settleFinal(manager, finished, (row) =>
+      const completed = await this.settlement.settle(locked, finished, (row) =>
         row.data_found ? SettlementOutcome.CAPTURE : SettlementOutcome.RELEASE,
       );
+      return completed.length;
     });
   }
 
@@ -306,51 +300,5 @@ export class EnrichmentProcessingService {
       }
     }
     return visible;
-  }
-
-  /**
-   * Locks the accounts of these enrichments' orgs (in a fixed order) before their rows move:
-   * every path that settles takes the account lock first, as requests do, so none deadlocks.
-   */
-  private async lockAccountsOf(manager: EntityManager, enrichmentIds: readonly string[]): Promise<void> {
-    const orgs: { org_id: string }[] = await manager.query(
-      'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
-      [enrichmentIds],
-    );
-    await this.credits.lockAccounts(
-      manager,
-      orgs.map((row) => row.org_id),
-    );
-  }
-
-  /**
-   * Settles rows that have just reached a final status (captured or released as `outcome`
-   * says) and completes their operations. Returns how many operations completed.
-   */
-  private async settleFinal(
-    manager: EntityManager,
-    rows: readonly FinishedRow[],
-    outcome: (row: FinishedRow) => SettlementOutcome,
-  ): Promise<number> {
-    await this.credits.settle(
-      manager,
-      rows.map((row) => this.settlementOf(row, outcome(row))),
-    );
-    const completed = await this.operations.completeAfter(
-      manager,
-      rows.map((row) => row.id),
-    );
-    return completed.length;
-  }
-
-  private settlementOf(row: FinishedRow, outcome: SettlementOutcome): Settlement {
-    return {
-      orgId: row.org_id,
-      holdId: row.credit_transaction_id,
-      enrichmentId: row.id,
-      amount: row.charge,
-      operationType: this.credits.operationTypeOf(row.field),
-      outcome,
-    };
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig, PeriodicTask } from '@app/core';
 import { EnrichmentOperationsService } from './enrichment-operations.service';
 import { EnrichmentProcessingService } from './enrichment-processing.service';
 import { EnrichmentQueueService } from './enrichment-queue.service';
+import { EnrichmentSettlementService } from './enrichment-settlement.service';
 
 /**
  * The recovery sweep, every RECOVERY_SWEEP_INTERVAL_MS in each worker process (one pass at a
@@ -22,6 +23,7 @@ export class EnrichmentRecoveryService implements OnApplicationBootstrap, Before
     private readonly processing: EnrichmentProcessingService,
     private readonly queue: EnrichmentQueueService,
     private readonly operations: EnrichmentOperationsService,
+    private readonly settlement: EnrichmentSettlementService,
   ) {
     this.task = new PeriodicTask('enrichment-recovery', config.RECOVERY_SWEEP_INTERVAL_MS, dataSource, () =>
       this.sweep(),
@@ -45,6 +47,6 @@ export class EnrichmentRecoveryService implements OnApplicationBootstrap, Before
     await this.processing.expireOverdue();
     await this.queue.recoverPending(String(Date.now()));
     await this.operations.completeStragglers();
-    await this.operations.dispatchCompletionEvents();
+    await this.settlement.dispatchCompletionEvents();
   }
 }

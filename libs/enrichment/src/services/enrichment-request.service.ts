@@ -19,6 +19,7 @@ import {
 } from '../enrichment.types';
 import { EnrichmentOperationsService, WithinTransaction } from './enrichment-operations.service';
 import { EnrichmentQueueService } from './enrichment-queue.service';
+import { EnrichmentSettlementService } from './enrichment-settlement.service';
 
 export interface CreateEnrichmentsCommand {
   orgId: string;
@@ -82,6 +83,8 @@ interface CreatedRows {
   holdId: string | null;
   /** Job id → the pending enrichments it carries. */
   jobs: Map<string, string[]>;
+  /** Earlier operations that the cache hits settled here completed (their events wait for dispatch). */
+  completedOperations: number;
 }
 
 /**
@@ -97,6 +100,7 @@ export class EnrichmentRequestService {
     private readonly credits: CreditsService,
     private readonly queue: EnrichmentQueueService,
     private readonly operations: EnrichmentOperationsService,
+    private readonly settlement: EnrichmentSettlementService,
     private readonly selections: SelectionService,
     private readonly leads: LeadsService,
     private readonly privacy: PrivacyService,
@@ -175,7 +179,7 @@ export class EnrichmentRequestService {
     if (command.leadIds.length === 0) return { operationId: null, enrichments: [] };
     const operationId = command.operationKind ? randomUUID() : null;
     let completedAtOnce = false;
-    const { rows, jobs } = await this.dataSource.transaction(async (manager) => {
+    const { rows, jobs, completedOperations } = await this.dataSource.transaction(async (manager) => {
       const created = await this.createInTransaction(manager, command, operationId);
       if (operationId && command.operationKind) {
         const createdIds = new Set(
@@ -208,7 +212,7 @@ export class EnrichmentRequestService {
       return created;
     });
     if (jobs.size > 0) await this.queue.enqueue(jobs);
-    if (completedAtOnce) await this.operations.dispatchCompletionEvents();
+    if (completedAtOnce || completedOperations > 0) await this.settlement.dispatchCompletionEvents();
     return { operationId, enrichments: this.inSelectionOrder(command.leadIds, rows) };
   }
 
@@ -226,7 +230,7 @@ export class EnrichmentRequestService {
     operationId: string | null,
   ): Promise<CreatedRows> {
     const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
-    await this.credits.lockAccount(manager, orgId);
+    const locked = await this.settlement.lockAccount(manager, orgId);
 
     const existing: (EnrichmentRow & { status: EnrichmentStatus })[] = await manager.query(
       `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
@@ -241,7 +245,7 @@ export class EnrichmentRequestService {
     }
     const reusedLeads = new Set(reused.map((row) => row.entity_id));
     const billable = leadIds.filter((leadId) => !reusedLeads.has(leadId));
-    if (billable.length === 0) return { rows: reused, holdId: null, jobs: new Map() };
+    if (billable.length === 0) return { rows: reused, holdId: null, jobs: new Map(), completedOperations: 0 };
 
     const price = this.credits.priceOf(field);
     const operationType = this.credits.operationTypeOf(field);
@@ -299,25 +303,19 @@ export class EnrichmentRequestService {
     );
 
     // Leads the global cache already knew are found results: their share is captured now.
-    await this.credits.settle(
-      manager,
+    const completed = await this.settlement.settle(
+      locked,
       created
         .filter((row) => row.global_enrichment_id !== null)
-        .map((row) => ({
-          orgId,
-          holdId,
-          enrichmentId: row.id,
-          amount: row.charge,
-          operationType,
-          outcome: SettlementOutcome.CAPTURE,
-        })),
+        .map((row) => ({ id: row.id, org_id: orgId, credit_transaction_id: holdId, charge: row.charge, field })),
+      SettlementOutcome.CAPTURE,
     );
     const jobs = new Map<string, string[]>();
     for (const row of created) {
       if (row.status === EnrichmentStatus.PENDING && row.job_id)
         jobs.set(row.job_id, [...(jobs.get(row.job_id) ?? []), row.id]);
     }
-    return { rows: [...reused, ...created], holdId, jobs };
+    return { rows: [...reused, ...created], holdId, jobs, completedOperations: completed.length };
   }
 
   /**
