@@ -6,16 +6,20 @@
  * the selection (manual: the ids exist; bulk: the same filter SQL and lead order), then in one
  * transaction lock the org's credit account, find the existing enrichments, hold the credits
  * (account update + ledger insert), insert the enrichments (global-cache hits finished and
- * captured at once), commit and serialise the 13-key objects in selection order.
+ * captured at once), commit, queue the new enrichments in Redis (one job per batch of
+ * ENRICHMENT_BATCH_SIZE, all in one round trip, as Bull's addBulk does) and serialise the
+ * 13-key objects in selection order.
  *
  * It is a measuring stick, not a second implementation: error bodies are the envelope but
  * minimal, and anything the bench never sends is simply refused with a 400.
  *
  * Run by bench/run.ts as a child process: `node -r ts-node/register/transpile-only bench/floor-server.ts`
- * with PORT, DATABASE_URL, JWT_SECRET, PRICE_EMAILS, PRICE_PHONES, GLOBAL_CACHE_FRESHNESS_DAYS.
+ * with PORT, DATABASE_URL, REDIS_URL, QUEUE_PREFIX, JWT_SECRET, PRICE_EMAILS, PRICE_PHONES,
+ * GLOBAL_CACHE_FRESHNESS_DAYS.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { Redis } from 'ioredis';
 import { Pool, PoolClient } from 'pg';
 
 const PORT = Number(process.env.PORT ?? 3102);
@@ -26,6 +30,8 @@ const PRICES: Record<Field, number> = {
 };
 const OPERATION_TYPES: Record<Field, string> = { emails: 'enrichment_email', phones: 'enrichment_phone' };
 const FRESHNESS_DAYS = Number(process.env.GLOBAL_CACHE_FRESHNESS_DAYS ?? 90);
+const BATCH_SIZE = Number(process.env.ENRICHMENT_BATCH_SIZE ?? 50);
+const QUEUE_KEY = `${process.env.QUEUE_PREFIX ?? 'floor'}:floor-queue`;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_IDS = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,6 +42,40 @@ const VIEW_COLUMNS =
 
 // The same pool size as the service's DataSource (dataSourceOptions: extra.max = 20).
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+
+/**
+ * What Bull's addJob script does for a job with its own id, reduced to its core: skip an id
+ * that exists, else store the job hash, push the id on the wait list and announce it.
+ */
+const ADD_JOB = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'name', 'enrich-batch', 'data', ARGV[2], 'timestamp', ARGV[3])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('PUBLISH', KEYS[3], ARGV[1])
+return 1`;
+
+/** The new pending enrichments as batch jobs, in one MULTI: one Redis round trip per request. */
+async function enqueue(rows: EnrichmentRow[], holdId: string | null): Promise<void> {
+  const pending = rows.filter((row) => row.status === 'pending').map((row) => row.id);
+  if (pending.length === 0) return;
+  const multi = redis.multi();
+  for (let i = 0; i * BATCH_SIZE < pending.length; i += 1) {
+    const jobId = `hold-${holdId}-${i}`;
+    const data = JSON.stringify({ enrichmentIds: pending.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE) });
+    multi.eval(
+      ADD_JOB,
+      3,
+      `${QUEUE_KEY}:${jobId}`,
+      `${QUEUE_KEY}:wait`,
+      `${QUEUE_KEY}:waiting`,
+      jobId,
+      data,
+      Date.now(),
+    );
+  }
+  await multi.exec();
+}
 
 type Field = 'emails' | 'phones';
 
@@ -239,7 +279,14 @@ async function resolveSelection(selection: Selection): Promise<string[]> {
 }
 
 /** Lock, reuse, hold, insert (and capture global-cache hits): one transaction, as the service does. */
-async function enrich(client: PoolClient, claims: Claims, field: Field, leadIds: string[]): Promise<EnrichmentRow[]> {
+interface Enriched {
+  rows: EnrichmentRow[];
+  /** The rows this request inserted (or reset), and the hold that pays for them. */
+  created: EnrichmentRow[];
+  holdId: string | null;
+}
+
+async function enrich(client: PoolClient, claims: Claims, field: Field, leadIds: string[]): Promise<Enriched> {
   const lock = await client.query<{ available: number }>(
     'SELECT available FROM credit_account WHERE org_id = $1 FOR UPDATE',
     [claims.orgId],
@@ -253,7 +300,7 @@ async function enrich(client: PoolClient, claims: Claims, field: Field, leadIds:
   const reused = existing.rows.filter((row) => REUSABLE.includes(row.status));
   const reusedLeads = new Set(reused.map((row) => row.entity_id));
   const billable = leadIds.filter((id) => !reusedLeads.has(id));
-  if (billable.length === 0) return reused;
+  if (billable.length === 0) return { rows: reused, created: [], holdId: null };
 
   const price = PRICES[field];
   const amount = billable.length * price;
@@ -304,7 +351,7 @@ async function enrich(client: PoolClient, claims: Claims, field: Field, leadIds:
       [claims.orgId, price, OPERATION_TYPES[field], holdId, cached],
     );
   }
-  return [...reused, ...created.rows];
+  return { rows: [...reused, ...created.rows], created: created.rows, holdId };
 }
 
 /** The 13-key objects, in selection order. */
@@ -339,17 +386,20 @@ async function bulk(req: IncomingMessage): Promise<string> {
   const leadIds = await resolveSelection(selection);
   if (leadIds.length === 0) return '[]';
   const client = await pool.connect();
+  let enriched: Enriched;
   try {
     await client.query('BEGIN');
-    const rows = await enrich(client, claims, field, leadIds);
+    enriched = await enrich(client, claims, field, leadIds);
     await client.query('COMMIT');
-    return serialise(leadIds, rows);
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;
   } finally {
     client.release();
   }
+  // After commit and with the connection back in the pool, as the service queues its jobs.
+  await enqueue(enriched.created, enriched.holdId);
+  return serialise(leadIds, enriched.rows);
 }
 
 function send(res: ServerResponse, status: number, body: string): void {
@@ -382,7 +432,7 @@ server.listen(PORT, () => console.log(`floor listening on ${PORT}`));
 
 const shutdown = () => {
   server.close();
-  void pool.end().finally(() => process.exit(0));
+  void Promise.all([pool.end(), redis.quit()]).finally(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

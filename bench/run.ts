@@ -8,7 +8,9 @@
  * README for what is measured and how.
  *
  * Flags: --smoke (tiny counts, output to a temporary directory), --no-build (use dist as it
- * is), --profile (the API child writes a V8 CPU profile to bench/profiles/), --out <dir>.
+ * is), --profile (the API child writes a V8 CPU profile to bench/profiles/), --out <dir>,
+ * --quick [--rounds N] (for working on the request path: bulk-1000 and N alternating rounds
+ * of manual mode, service then floor, ratios printed per round; no pipeline, nothing written).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { format } from 'prettier';
 import { Client } from 'pg';
 import { Role } from '../libs/auth/src/auth-user';
 import { signToken } from '../libs/auth/src/token';
-import { Child, Children, memoryOf, waitUntil } from './lib/children';
+import { Child, Children, cpuSecondsOf, memoryOf, waitUntil } from './lib/children';
 import {
   flushPrefix,
   grantCredits,
@@ -63,6 +65,8 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
@@ -214,6 +218,8 @@ async function startServers(): Promise<Servers> {
     PATH: process.env.PATH,
     PORT: String(floorPort),
     DATABASE_URL: FLOOR_DB,
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
     JWT_SECRET,
     GLOBAL_CACHE_FRESHNESS_DAYS: '0',
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
@@ -515,10 +521,107 @@ async function main(): Promise<void> {
   for (const db of [svcDb, floorDb]) db.on('error', () => undefined);
   await Promise.all([svcDb.connect(), floorDb.connect()]);
   try {
-    await measure(svcDb, floorDb, startedAt);
+    if (flags.quick) await quickMeasure(svcDb, floorDb);
+    else await measure(svcDb, floorDb, startedAt);
   } finally {
     await Promise.all([svcDb.end(), floorDb.end()]);
   }
+}
+
+/**
+ * --quick: the request-path measures only, repeated and interleaved (service, floor, service,
+ * ...) so that a busy machine's drift shows as spread between rounds rather than as a ratio.
+ */
+async function quickMeasure(svcDb: Client, floorDb: Client): Promise<void> {
+  const ids = await leadIds(svcDb);
+  const rounds = Math.max(1, Number(flags.rounds));
+  const manualOrgs = orgsOf('manual', S.manualOrgs);
+  const warmOrgs = orgsOf('warm', 8);
+  const bulkOrgs = orgsOf('bulk1000', rounds * 2 * 25);
+  for (const db of [svcDb, floorDb]) await grantCredits(db, [...manualOrgs, ...warmOrgs, ...bulkOrgs], CREDITS_PER_ORG);
+  log('starting the API (RUN_WORKERS=false) and the floor');
+  const servers = await startServers();
+  const both = [
+    { side: 'service' as const, url: servers.apiUrl, child: servers.api },
+    { side: 'floor' as const, url: servers.floorUrl, child: servers.floor },
+  ];
+  for (const { url } of both) {
+    await runLoad({ url, connections: 4, duration: S.warmupS, next: manualPlan(warmOrgs, ids) });
+  }
+  const bulkPlans = {
+    service: bulkPlan(bulkOrgs.slice(0, rounds * 25), 1000, S.people),
+    floor: bulkPlan(bulkOrgs.slice(rounds * 25), 1000, S.people),
+  };
+  const manualPlans = { service: manualPlan(manualOrgs, ids), floor: manualPlan(manualOrgs, ids) };
+  const lines: string[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    const result: Record<
+      string,
+      { rps: number; p50: number; p99: number; bulkP50: number; rssMb: number; appUs: number; dbUs: number }
+    > = {};
+    for (const { side, url, child } of both) {
+      const db = side === 'service' ? svcDb : floorDb;
+      await settle(svcDb);
+      await runLoad({ url, connections: 1, amount: 3, next: bulkPlans[side] });
+      const bulk = await runLoad({ url, connections: 1, amount: 22, next: bulkPlans[side] });
+      let rssMb = 0;
+      const sampler = setInterval(() => {
+        void memoryOf(child.pid).then((m) => {
+          if (m) rssMb = Math.max(rssMb, m.rssMb);
+        });
+      }, 100);
+      try {
+        // CPU time per request, of the server and of its database's backends: on a busy machine
+        // far steadier than throughput, which depends on what share of the cores each one got.
+        const [appBefore, dbBefore] = [await cpuSecondsOf(child.pid), await backendCpu(db)];
+        const manual = await runLoad({
+          url,
+          connections: S.manualConnections,
+          duration: 10,
+          next: manualPlans[side],
+        });
+        const [appAfter, dbAfter] = [await cpuSecondsOf(child.pid), await backendCpu(db)];
+        let dbSeconds = 0;
+        for (const [pid, seconds] of dbAfter) dbSeconds += seconds - (dbBefore.get(pid) ?? 0);
+        result[side] = {
+          rps: manual.rps,
+          p50: manual.p50,
+          p99: manual.p99,
+          bulkP50: bulk.p50,
+          rssMb,
+          appUs: (((appAfter ?? 0) - (appBefore ?? 0)) * 1e6) / manual.requests,
+          dbUs: (dbSeconds * 1e6) / manual.requests,
+        };
+      } finally {
+        clearInterval(sampler);
+      }
+    }
+    const [svc, floor] = [result.service, result.floor];
+    const line =
+      `round ${round}: manual ${Math.round(svc.rps)} vs ${Math.round(floor.rps)} req/s = ${round2(svc.rps / floor.rps)}×, ` +
+      `p99 ${svc.p99} vs ${floor.p99} ms = ${round2(svc.p99 / floor.p99)}×, p50 ${svc.p50} vs ${floor.p50} ms; ` +
+      `bulk-1000 p50 ${svc.bulkP50} vs ${floor.bulkP50} ms = ${round2(svc.bulkP50 / floor.bulkP50)}×; ` +
+      `API RSS ${Math.round(svc.rssMb)} MB; CPU µs/request: server ${Math.round(svc.appUs)} vs ${Math.round(floor.appUs)}, ` +
+      `PostgreSQL ${Math.round(svc.dbUs)} vs ${Math.round(floor.dbUs)}`;
+    log(line);
+    lines.push(line);
+  }
+  console.log(`\n${lines.join('\n')}\n`);
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** CPU seconds so far of every backend connected to this client's database (other than its own). */
+async function backendCpu(db: Client): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const seconds = await cpuSecondsOf(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
+  }
+  return cpu;
 }
 
 async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promise<void> {

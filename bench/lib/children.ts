@@ -114,3 +114,16 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; hwmMb: num
     return null;
   }
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null when it is gone. */
+export async function cpuSecondsOf(pid: number): Promise<number | null> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime, stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}

@@ -8,6 +8,8 @@ import { JwtVerifier } from './jwt/jwt-verifier';
 
 export const API_KEY_HEADER = 'x-api-key';
 
+const bearerToken = (authorization: string): string | undefined => /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
+
 /**
  * Who is calling, from the one credential the request carries: `X-API-Key: <key>`, or
  * `Authorization: Bearer <key or JWT>` (a key is recognised by its prefix, never parsed as a JWT).
@@ -37,8 +39,26 @@ export class Authenticator {
     if (authorization === undefined) {
       throw AuthenticationFailed.missing('Missing credentials: send Authorization: Bearer <token> or X-API-Key: <key>');
     }
-    const token = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
+    const token = bearerToken(authorization);
     if (!token) throw AuthenticationFailed.invalid('The Authorization header must be "Bearer <token>"');
     return looksLikeApiKey(token) ? this.apiKeys.authenticate(token) : this.jwt.verify(token);
+  }
+
+  /**
+   * Whether the request's one credential is a bearer JWT that verifies. Cheap (verified tokens
+   * are remembered, see JwtVerifier) and never touches PostgreSQL: an API key or anything
+   * else answers false without being looked up.
+   */
+  async carriesValidJwt(req: Request): Promise<boolean> {
+    const authorization = req.headers.authorization;
+    if (req.headers[API_KEY_HEADER] !== undefined || authorization === undefined) return false;
+    const token = bearerToken(authorization);
+    if (!token || looksLikeApiKey(token)) return false;
+    try {
+      await this.jwt.verify(token);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

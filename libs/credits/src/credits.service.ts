@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
+import { SpendLimitExceededException } from './limits/spend-limit-exceeded.exception';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
 import { CreditLotsService, NextExpiry, RETURN_TO_LOTS_CTES } from './lots/services/credit-lots.service';
 import { SpendLimitStatus, SpendSubjects } from './limits/spend-limit.types';
@@ -173,36 +174,34 @@ export class CreditsService {
       userId: request.createdBy,
       apiKeyId: request.apiKeyId ?? null,
     };
-    await this.spendLimits.enforce(manager, subjects, request.amount, request.maxCredits);
-    // Credits past their expiry are not spendable, even if the sweep has not come by yet.
-    await this.lots.expireDue(manager, [request.orgId]);
+    if (request.maxCredits !== null && request.maxCredits !== undefined && request.amount > request.maxCredits) {
+      throw SpendLimitExceededException.forMaxCredits(request.maxCredits, request.amount);
+    }
     // The key id rides on the hold so that a release finds the counters it was added to.
     const metadata = request.apiKeyId ? { ...request.metadata, apiKeyId: request.apiKeyId } : request.metadata;
-    const rows: { id: string }[] = await manager.query(
-      `WITH moved AS (
-         UPDATE credit_account SET available = available - $2, held = held + $2, updated_at = now()
-          WHERE org_id = $1 AND available >= $2
-          RETURNING org_id)
-       INSERT INTO credit_transaction (org_id, type, amount, operation_type, reference_id, created_by, metadata)
-       SELECT org_id, $3, $2, $4, $5, $6, $7 FROM moved
-       RETURNING id`,
+    // One round trip (migration CreditHoldFunction): spend limits, lot expiry, account and
+    // ledger, the draw from the lots and the spend counters, in that order.
+    const [row] = await queryRows<{ hold_id: string | null; refusal: 'spend_limit' | 'insufficient' | null }>(
+      manager,
+      'SELECT hold_id, refusal FROM credit_hold($1, $2, $3, $4, $5, $6, $7)',
       [
         request.orgId,
+        request.createdBy,
+        request.apiKeyId ?? null,
         request.amount,
-        CreditTransactionType.RESERVED,
         request.operationType,
         request.referenceId,
-        request.createdBy,
         metadata ?? null,
       ],
     );
-    if (rows.length === 0) {
-      const { available } = await this.lockAccount(manager, request.orgId);
-      throw new InsufficientCreditsException(request.amount, available);
+    if (row.hold_id) return row.hold_id;
+    // Refused, nothing held: the details of the refusal are read only now, off the common path.
+    if (row.refusal === 'spend_limit') {
+      await this.spendLimits.enforce(manager, subjects, request.amount, request.maxCredits);
+      throw new Error(`credit_hold refused ${request.orgId} on a spend limit the limits service does not see`);
     }
-    await this.lots.draw(manager, request.orgId, rows[0].id, request.amount);
-    await this.spendLimits.count(manager, subjects, request.amount);
-    return rows[0].id;
+    const { available } = await this.lockAccount(manager, request.orgId);
+    throw new InsufficientCreditsException(request.amount, available);
   }
 
   /**

@@ -10,6 +10,14 @@ const MAX_CLAIM_LENGTH = 128;
 const CLOCK_TOLERANCE_SECONDS = 5;
 /** How long one JWKS fetch may take before the request fails (a 500: the caller's token may be fine). */
 const JWKS_TIMEOUT_MS = 5000;
+/**
+ * How long a verified token is remembered. A frontend sends the same token with every request;
+ * checking its signature each time was about 5 % of the API's CPU under load. Short enough that
+ * nothing a verification depends on (the key set, the clock) drifts meanwhile; never past `exp`.
+ */
+const VERIFIED_TTL_MS = 30_000;
+/** At most this many remembered tokens (the oldest go first): memory stays bounded under any load. */
+const VERIFIED_MAX = 10_000;
 
 function isClaim(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
@@ -40,10 +48,17 @@ interface KeyMode {
 export class JwtVerifier {
   private readonly mode: KeyMode;
   private readonly operatorOrgs: ReadonlySet<string>;
+  /** Token → who it is and until when that answer holds (see VERIFIED_TTL_MS). */
+  private readonly verified = new Map<string, { user: AuthUser; until: number }>();
+  private readonly verifiedTtlMs: number;
 
   constructor(private readonly config: AppConfig) {
     this.mode = JwtVerifier.keyMode(config);
     this.operatorOrgs = new Set(config.ADMIN_ORG_IDS);
+    // With a JWKS, a key the provider removed must stop verifying within the key set's own max age.
+    this.verifiedTtlMs = config.JWT_JWKS_URL
+      ? Math.min(VERIFIED_TTL_MS, config.JWT_JWKS_CACHE_MAX_AGE_MS)
+      : VERIFIED_TTL_MS;
   }
 
   private static keyMode(config: AppConfig): KeyMode {
@@ -67,6 +82,22 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<AuthUser> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return { ...known.user };
+    if (known) this.verified.delete(token);
+    const payload = await this.verifyNow(token);
+    const user = this.userOf(payload);
+    // `exp` is required, so every verified token says when it stops being valid.
+    const until = Math.min(now + this.verifiedTtlMs, (payload.exp ?? 0) * 1000);
+    if (until > now) {
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, { user: { ...user }, until });
+    }
+    return user;
+  }
+
+  private async verifyNow(token: string): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.mode.getKey, {
@@ -79,7 +110,7 @@ export class JwtVerifier {
     } catch (error) {
       throw this.refusal(error);
     }
-    return this.userOf(payload);
+    return payload;
   }
 
   /** The token's fault is a 401; the key source's (JWKS unreachable, not a key set) is not, and is rethrown. */

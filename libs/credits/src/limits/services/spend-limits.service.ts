@@ -26,9 +26,10 @@ const LIMIT_STATUS_SQL = `
 const ORDER = `ORDER BY array_position(ARRAY['org', 'user', 'api_key']::varchar[], l.scope), l.period, l.subject_id`;
 
 /**
- * Spend limits: their management, the check a hold must pass, and the per-period counters
- * the check reads. The check and the counting run in the hold's transaction, after the
- * account lock (CreditsService.lockAccount): every hold of an org is serialised behind it, so
+ * Spend limits: their management, and the details of a hold refused by one. The check and
+ * the per-period counting themselves are part of the hold (the function credit_hold, see
+ * CreditsService.hold); they run in the hold's transaction, after the account
+ * lock (CreditsService.lockAccount): every hold of an org is serialised behind it, so
  * no two requests can both see room that only one of them fits in.
  */
 @Injectable()
@@ -109,23 +110,5 @@ export class SpendLimitsService {
     }
     const exceeded = (await this.applicable(manager, subjects)).find((limit) => limit.spent + amount > limit.limit);
     if (exceeded) throw SpendLimitExceededException.forLimit(exceeded, amount);
-  }
-
-  /**
-   * Adds a hold to its subjects' day and month counters (the period of the transaction's
-   * `now()`, which is also the hold's `created_at`). Counted for every hold, limit or not, so
-   * a limit created mid-period starts from what was really spent.
-   */
-  async count(manager: EntityManager, subjects: SpendSubjects, amount: number): Promise<void> {
-    await manager.query(
-      `INSERT INTO spend_counter (org_id, scope, subject_id, period, period_start, spent)
-       SELECT $1, s.scope, s.subject_id, p.period, date_trunc(p.period, now() AT TIME ZONE 'UTC')::date, $4
-         FROM (VALUES ('org', ''), ('user', $2::varchar), ('api_key', $3::varchar)) AS s(scope, subject_id)
-        CROSS JOIN (VALUES ('day'), ('month')) AS p(period)
-        WHERE s.subject_id IS NOT NULL
-       ON CONFLICT (org_id, scope, subject_id, period, period_start)
-          DO UPDATE SET spent = spend_counter.spent + EXCLUDED.spent`,
-      [subjects.orgId, subjects.userId, subjects.apiKeyId ?? null, amount],
-    );
   }
 }

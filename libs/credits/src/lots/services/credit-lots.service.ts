@@ -35,57 +35,15 @@ export class CreditLotsService {
   }
 
   /**
-   * Takes `amount` for a hold from the org's live lots, soonest expiry first (lots without one
-   * last), then oldest, and records each part. The account already moved the same amount, so
-   * the lots always cover it; a shortfall means the two disagree and aborts the transaction.
-   */
-  async draw(manager: EntityManager, orgId: string, holdId: string, amount: number): Promise<void> {
-    const parts = await queryRows<{ amount: number }>(
-      manager,
-      `WITH c AS (
-         SELECT id, remaining,
-                sum(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, created_at, id) - remaining AS before
-           FROM credit_lot WHERE org_id = $1 AND expired_at IS NULL AND remaining > 0),
-       take AS (SELECT id, before, least(remaining, $2::bigint - before) AS amount FROM c WHERE before < $2::bigint),
-       drawn AS (UPDATE credit_lot l SET remaining = l.remaining - t.amount FROM take t WHERE l.id = t.id RETURNING l.id)
-       INSERT INTO credit_hold_lot (hold_id, lot_id, start, amount)
-       SELECT $3, t.id, t.before, t.amount FROM take t JOIN drawn d ON d.id = t.id
-       RETURNING amount`,
-      [orgId, amount, holdId],
-    );
-    const drawn = parts.reduce((sum, part) => sum + Number(part.amount), 0);
-    if (drawn !== amount)
-      throw new Error(`Lots of ${orgId} cover ${drawn} of a ${amount} hold: account and lots disagree`);
-  }
-
-  /**
    * Writes off the remainder of every lot of these orgs whose time has come: one
    * `credit_expired` entry per lot (the lot's `expired_at` guard and the ledger's unique index
    * make it once, whoever runs it), and the same amount leaves `available`. Returns how many
-   * lots expired.
+   * lots expired. The SQL is the function credit_expire_due (migration CreditHoldFunction),
+   * which a hold runs too (credit_hold); a hold's draw from the lots is also done there.
    */
   async expireDue(manager: EntityManager, orgIds: readonly string[]): Promise<number> {
     if (orgIds.length === 0) return 0;
-    const [row] = await queryRows<{ lots: number }>(
-      manager,
-      `WITH due AS (
-         SELECT id, org_id, remaining FROM credit_lot
-          WHERE org_id = ANY($1) AND expired_at IS NULL AND expires_at <= now() FOR UPDATE),
-       done AS (UPDATE credit_lot l SET expired_at = now(), remaining = 0 FROM due WHERE l.id = due.id RETURNING l.id),
-       written AS (
-         INSERT INTO credit_transaction (org_id, type, amount, reference_id, description)
-         SELECT due.org_id, '${CreditTransactionType.EXPIRED}', due.remaining, due.id::text,
-                'Unspent remainder of an expired grant'
-           FROM due JOIN done ON done.id = due.id WHERE due.remaining > 0
-         ON CONFLICT (reference_id) WHERE type = 'credit_expired' AND hold_id IS NULL DO NOTHING
-         RETURNING org_id, amount),
-       moved AS (
-         UPDATE credit_account a SET available = a.available - x.amount, updated_at = now()
-           FROM (SELECT org_id, sum(amount) AS amount FROM written GROUP BY org_id) x
-          WHERE a.org_id = x.org_id)
-       SELECT count(*)::int AS lots FROM done`,
-      [orgIds],
-    );
+    const [row] = await queryRows<{ lots: number }>(manager, 'SELECT credit_expire_due($1) AS lots', [orgIds]);
     return row.lots;
   }
 
