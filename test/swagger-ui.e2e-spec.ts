@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { Browser, Locator, Page } from 'playwright-core';
 import { Role } from '../libs/auth/src';
 import { QueueName } from '../libs/enrichment/src';
 import { CONTRACT_EXAMPLE_LEAD_IDS } from '../libs/leads/src';
-import { assertChromiumInstalled, CHROMIUM, recordCspViolations } from './support/browser';
+import { assertChromiumInstalled, launchChromium, recordCspViolations } from './support/browser';
 import { createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
 const OUTPUT_DIR = join(__dirname, '..', 'test-output');
 const ORG = 'org_swagger_ui';
@@ -28,19 +28,7 @@ describe('Swagger UI in a real browser', () => {
     t = await createTestApp({ RUN_WORKERS: 'false', PUBLIC_URL: baseUrl });
     await resetState(t.config, t.dataSource);
     await t.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,10 +1,8 @@
-import type { Pool } from 'pg';
 import { StubRequest, StubReply, StubVendor } from '../../libs/providers/src/testing/stub-vendor';
 import {
   BULK,
   call,
   countWhere,
-  createPool,
   EnrichmentObject,
   enrichmentJobCounts,
   finishScenario,
@@ -15,8 +13,9 @@ import {
   terminateBackends,
   token,
 } from './support/harness';
-import { baseEnv, freePort, RedisServer, sleep, startApi, startWorker, stopAll, until } from './support/processes';
+import { baseEnv, freePort, sleep, startApi, startWorker, until } from './support/processes';
 import { auditIdle } from './support/auditor';
+import { useScenarioProcesses } from './support/scenario-processes';
 import { ScenarioTally } from './support/summary';
 
 jest.setTimeout(180000);
@@ -30,24 +29,7 @@ const SUITE = 'faults';
  * finish the work before the fault hits.
  */
 describe('Faults: everything reaches a final state and settles exactly once', () => {
-  let db: Pool;
-  let redis: RedisServer;
-
-  beforeAll(async () => {
-    db = createPool();
-    redis = await RedisServer.start();
-  });
-
-  afterEach(async () => {
-    await stopAll();
-    // A scenario that failed half-way may have left the suite's Redis down.
-    if (!(await redis.ping().catch(() => false))) await redis.start();
-  });
-
-  afterAll(async () => {
-    await stopAll();
-    await db.end();
-  });
+  const suite = useScenarioProcesses();
 
   async function enrichAll(
     apiUrl: string,
@@ -66,29 +48,29 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
   it('SIGKILL of a worker in the middle of a batch: another worker finishes everything', async () => {
     const tally = new ScenarioTally(SUITE, 'SIGKILL a worker mid-batch, start another');
     const org = 'org_rel_worker_kill';
-    const env = { ...baseEnv(redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
+    const env = { ...baseEnv(suite.redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
     const api = await startApi(env);
     await grant(api.url, org, 10000, tally);
     // Slow providers: every batch is in flight for seconds, so the kill lands inside one.
     const doomed = startWorker({ ...env, SIM_LATENCY_MS: '1500' }, 'worker-doomed');
-    const results = await enrichAll(api.url, org, await leadIds(db, 60, 600), 20, tally);
+    const results = await enrichAll(api.url, org, await leadIds(suite.db, 60, 600), 20, tally);
     expect(results.map((res) => res.status)).toEqual([201, 201, 201]);
     await until(
       'a batch in processing',
-      async () => (await countWhere(db, `org_id = $1 AND status = 'processing'`, [org])) > 0,
+      async () => (await countWhere(suite.db, `org_id = $1 AND status = 'processing'`, [org])) > 0,
       20000,
     );
-    tally.details.processingAtKill = await countWhere(db, `org_id = $1 AND status = 'processing'`, [org]);
+    tally.details.processingAtKill = await countWhere(suite.db, `org_id = $1 AND status = 'processing'`, [org]);
     await doomed.stop('SIGKILL');
     tally.faults += 1;
     startWorker(env, 'worker-successor');
-    expect(await finishScenario(db, tally, [org], { drainMs: 120000 })).toEqual([]);
+    expect(await finishScenario(suite.db, tally, [org], { drainMs: 120000 })).toEqual([]);
   });
 
   it('SIGKILL of the API between commit and enqueue: the recovery sweep queues everything', async () => {
     const tally = new ScenarioTally(SUITE, 'SIGKILL the API between commit and enqueue');
     const org = 'org_rel_api_kill';
-    const env = { ...baseEnv(redis.url), RUN_WORKERS: 'false' };
+    const env = { ...baseEnv(suite.redis.url), RUN_WORKERS: 'false' };
     // The API cannot reach Redis: every request commits its rows and then fails to enqueue —
     // the window between the two, held open for the whole request.
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
@@ -96,16 +78,16 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     const healthy = await startApi(env, { name: 'api-healthy' });
     await grant(healthy.url, org, 10000, tally);
     await healthy.stop('SIGTERM');
-    const results = await enrichAll(blind.url, org, await leadIds(db, 50, 700), 10, tally);
+    const results = await enrichAll(blind.url, org, await leadIds(suite.db, 50, 700), 10, tally);
     tally.details.statusesWithoutRedis = results.map((res) => res.status);
     expect(results.map((res) => res.status)).toEqual([201, 201, 201, 201, 201]);
     // Nothing can have run them: no worker, and no Redis for the API.
-    expect(await countWhere(db, `org_id = $1 AND status = 'pending'`, [org])).toBe(50);
+    expect(await countWhere(suite.db, `org_id = $1 AND status = 'pending'`, [org])).toBe(50);
     await blind.stop('SIGKILL');
     tally.faults += 1;
     await startApi(env, { name: 'api-restarted' });
     startWorker(env);
-    expect(await finishScenario(db, tally, [org], { drainMs: 60000 })).toEqual([]);
+    expect(await finishScenario(suite.db, tally, [org], { drainMs: 60000 })).toEqual([]);
   });
 
   for (const fault of ['restart', 'flushall'] as const) {
@@ -113,35 +95,42 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
       const tally = new ScenarioTally(SUITE, fault === 'restart' ? 'restart Redis mid-run' : 'FLUSHALL Redis mid-run');
       const org = `org_rel_redis_${fault}`;
       const offset = fault === 'restart' ? 800 : 950;
-      const env = { ...baseEnv(redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10', SIM_LATENCY_MS: '400' };
+      const env = {
+        ...baseEnv(suite.redis.url),
+        RUN_WORKERS: 'false',
+        ENRICHMENT_BATCH_SIZE: '10',
+        SIM_LATENCY_MS: '400',
+      };
       const api = await startApi(env);
       startWorker(env);
       await grant(api.url, org, 10000, tally);
-      const first = await enrichAll(api.url, org, await leadIds(db, 100, offset), 25, tally);
+      const first = await enrichAll(api.url, org, await leadIds(suite.db, 100, offset), 25, tally);
       expect(first.every((res) => res.status === 201)).toBe(true);
       await until(
         'some work finished',
-        async () => (await countWhere(db, `org_id = $1 AND status = 'finished'`, [org])) > 0,
+        async () => (await countWhere(suite.db, `org_id = $1 AND status = 'finished'`, [org])) > 0,
         30000,
       );
       if (fault === 'restart') {
-        await redis.kill();
+        await suite.redis.kill();
         tally.faults += 1;
         // A request while Redis is down: accepted (or refused cleanly), never half-written.
-        const during = await enrichAll(api.url, org, await leadIds(db, 10, offset + 100), 10, tally);
+        const during = await enrichAll(api.url, org, await leadIds(suite.db, 10, offset + 100), 10, tally);
         tally.details.statusesWhileRedisDown = during.map((res) => res.status);
         await sleep(1000);
-        await redis.start();
+        await suite.redis.start();
       } else {
-        await redis.flushAll();
+        await suite.redis.flushAll();
         tally.faults += 1;
-        const after = await enrichAll(api.url, org, await leadIds(db, 10, offset + 100), 10, tally);
+        const after = await enrichAll(api.url, org, await leadIds(suite.db, 10, offset + 100), 10, tally);
         tally.details.statusesAfterFlush = after.map((res) => res.status);
       }
-      tally.details.inFlightAtFault = await countWhere(db, `org_id = $1 AND status IN ('pending', 'processing')`, [
-        org,
-      ]);
-      expect(await finishScenario(db, tally, [org], { drainMs: 120000 })).toEqual([]);
+      tally.details.inFlightAtFault = await countWhere(
+        suite.db,
+        `org_id = $1 AND status IN ('pending', 'processing')`,
+        [org],
+      );
+      expect(await finishScenario(suite.db, tally, [org], { drainMs: 120000 })).toEqual([]);
     });
   }
 
@@ -150,7 +139,7 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     const org = 'org_rel_expiry';
     const maxAgeMs = 2000;
     const env: Record<string, string> = {
-      ...baseEnv(redis.url),
+      ...baseEnv(suite.redis.url),
       RUN_WORKERS: 'false',
       ENRICHMENT_BATCH_SIZE: '10',
       ENRICHMENT_MAX_AGE_MS: String(maxAgeMs),
@@ -158,7 +147,7 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     const api = await startApi(env);
     await grant(api.url, org, 10000, tally);
     // No worker: the requested work waits past its limit.
-    const early = await enrichAll(api.url, org, await leadIds(db, 20, 2000), 10, tally);
+    const early = await enrichAll(api.url, org, await leadIds(suite.db, 20, 2000), 10, tally);
     expect(early.map((res) => res.status)).toEqual([201, 201]);
     await sleep(maxAgeMs + 500);
     // Then a worker whose providers answer after the limit: it claims a batch (processing),
@@ -166,18 +155,18 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     const slowEnv: Record<string, string> = { ...env, SIM_LATENCY_MS: '5000' };
     startWorker(slowEnv, 'worker-slow');
     tally.faults += 1;
-    const late = await enrichAll(api.url, org, await leadIds(db, 20, 2020), 10, tally);
+    const late = await enrichAll(api.url, org, await leadIds(suite.db, 20, 2020), 10, tally);
     expect(late.map((res) => res.status)).toEqual([201, 201]);
     tally.details.processingClaimed = await until(
       'a batch claimed by the slow worker',
-      () => countWhere(db, `org_id = $1 AND status = 'processing'`, [org]),
+      () => countWhere(suite.db, `org_id = $1 AND status = 'processing'`, [org]),
       20000,
       50,
     );
     // Soft waits from here: whatever happens, the auditor runs and records its verdict.
     await until(
       'every enrichment to time out',
-      async () => (await countWhere(db, `org_id = $1 AND status <> 'timeout'`, [org])) === 0,
+      async () => (await countWhere(suite.db, `org_id = $1 AND status <> 'timeout'`, [org])) === 0,
       20000,
       100,
     ).catch(() => undefined);
@@ -186,34 +175,34 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     await until(
       'the slow jobs to complete',
       async () => {
-        const counts = await enrichmentJobCounts(redis.url, prefix);
+        const counts = await enrichmentJobCounts(suite.redis.url, prefix);
         return counts.active + counts.waiting + counts.delayed === 0 && counts.completed + counts.failed > 0;
       },
       60000,
       250,
     ).catch(() => undefined);
-    tally.details.jobCounts = await enrichmentJobCounts(redis.url, prefix);
-    const violations = await finishScenario(db, tally, [org], { drainMs: 10000, maxAgeMs });
+    tally.details.jobCounts = await enrichmentJobCounts(suite.redis.url, prefix);
+    const violations = await finishScenario(suite.db, tally, [org], { drainMs: 10000, maxAgeMs });
     expect(violations).toEqual([]);
-    expect(await countWhere(db, `org_id = $1 AND status = 'timeout'`, [org])).toBe(40);
+    expect(await countWhere(suite.db, `org_id = $1 AND status = 'timeout'`, [org])).toBe(40);
   });
 
   it('SIGTERM of a worker mid-batch: it finishes the running batches, starts no other, and exits', async () => {
     const tally = new ScenarioTally(SUITE, 'SIGTERM a worker mid-batch');
     const org = 'org_rel_sigterm';
-    const env = { ...baseEnv(redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
+    const env = { ...baseEnv(suite.redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
     const api = await startApi(env);
     await grant(api.url, org, 10000, tally);
     const draining = startWorker({ ...env, SIM_LATENCY_MS: '1500' }, 'worker-draining');
-    const results = await enrichAll(api.url, org, await leadIds(db, 60, 2100), 20, tally);
+    const results = await enrichAll(api.url, org, await leadIds(suite.db, 60, 2100), 20, tally);
     expect(results.map((res) => res.status)).toEqual([201, 201, 201]);
     await until(
       'a batch in processing',
-      async () => (await countWhere(db, `org_id = $1 AND status = 'processing'`, [org])) > 0,
+      async () => (await countWhere(suite.db, `org_id = $1 AND status = 'processing'`, [org])) > 0,
       20000,
       50,
     );
-    const { rows: running } = await db.query<{ id: string; job_id: string }>(
+    const { rows: running } = await suite.db.query<{ id: string; job_id: string }>(
       `SELECT id, job_id FROM enrichment WHERE org_id = $1 AND status = 'processing'`,
       [org],
     );
@@ -234,8 +223,8 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     }
     // The batches it was running were finished by it (under their own job), and nothing is
     // left processing for a lease to rescue.
-    tally.earlierViolations.push(...(await auditIdle(db, [org])));
-    const { rows: after } = await db.query<{ id: string; status: string; job_id: string }>(
+    tally.earlierViolations.push(...(await auditIdle(suite.db, [org])));
+    const { rows: after } = await suite.db.query<{ id: string; status: string; job_id: string }>(
       'SELECT id, status, job_id FROM enrichment WHERE id = ANY($1::uuid[])',
       [running.map((row) => row.id)],
     );
@@ -243,9 +232,9 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
       (acc, row) => ({ ...acc, [row.status]: (acc[row.status] ?? 0) + 1 }),
       {},
     );
-    tally.details.pendingLeftForSuccessor = await countWhere(db, `org_id = $1 AND status = 'pending'`, [org]);
+    tally.details.pendingLeftForSuccessor = await countWhere(suite.db, `org_id = $1 AND status = 'pending'`, [org]);
     startWorker(env, 'worker-successor');
-    expect(await finishScenario(db, tally, [org], { drainMs: 60000 })).toEqual([]);
+    expect(await finishScenario(suite.db, tally, [org], { drainMs: 60000 })).toEqual([]);
     expect(exitedInTime).toBe(true);
     expect(after.every((row) => row.status === 'finished')).toBe(true);
   });
@@ -253,17 +242,17 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
   it('PostgreSQL backends terminated mid-request: requests may fail, nothing is half-written', async () => {
     const tally = new ScenarioTally(SUITE, 'terminate PostgreSQL backends mid-request');
     const org = 'org_rel_pg_kill';
-    const env = { ...baseEnv(redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
+    const env = { ...baseEnv(suite.redis.url), RUN_WORKERS: 'false', ENRICHMENT_BATCH_SIZE: '10' };
     const api = await startApi(env);
     startWorker(env);
     await grant(api.url, org, 100000, tally);
-    const leads = await leadIds(db, 300, 1100);
+    const leads = await leadIds(suite.db, 300, 1100);
     const statuses: number[] = [];
     for (let round = 0; round < 5; round += 1) {
       const batch = leads.slice(round * 60, round * 60 + 60);
       const requests = enrichAll(api.url, org, batch, 6, tally);
       await sleep(15 + round * 10);
-      tally.details[`backendsTerminatedRound${round}`] = await terminateBackends(db);
+      tally.details[`backendsTerminatedRound${round}`] = await terminateBackends(suite.db);
       tally.faults += 1;
       statuses.push(...(await requests).map((res) => res.status));
     }
@@ -289,18 +278,18 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
         orgId: org,
         detail: { apiExited: !api.alive, lastStatus: last?.status, output: api.output.slice(-5) },
       });
-      await finishScenario(db, tally, [org], { drainMs: 30000 }).catch(() => undefined);
+      await finishScenario(suite.db, tally, [org], { drainMs: 30000 }).catch(() => undefined);
       throw new Error(`${String(error)}\nlast answer: ${last?.status} ${last?.text.slice(0, 300)}\n${api.tail(40)}`);
     });
     expect(statuses.filter((status) => status !== 201).every((status) => status >= 500 || status === 0)).toBe(true);
-    expect(await finishScenario(db, tally, [org], { drainMs: 90000 })).toEqual([]);
+    expect(await finishScenario(suite.db, tally, [org], { drainMs: 90000 })).toEqual([]);
   });
 
   it('simulated providers failing 30% of calls (3 job attempts): some enrichments fail, all are settled', async () => {
     const tally = new ScenarioTally(SUITE, 'providers erroring 30% of calls');
     const org = 'org_rel_provider_errors';
     const env = {
-      ...baseEnv(redis.url),
+      ...baseEnv(suite.redis.url),
       RUN_WORKERS: 'false',
       ENRICHMENT_BATCH_SIZE: '5',
       SIM_ERROR_RATE: '0.3',
@@ -310,10 +299,10 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     const api = await startApi(env);
     startWorker(env);
     await grant(api.url, org, 10000, tally);
-    const results = await enrichAll(api.url, org, await leadIds(db, 150, 1400), 50, tally);
+    const results = await enrichAll(api.url, org, await leadIds(suite.db, 150, 1400), 50, tally);
     expect(results.every((res) => res.status === 201)).toBe(true);
-    const violations = await finishScenario(db, tally, [org], { drainMs: 90000 });
-    tally.details.failed = await countWhere(db, `org_id = $1 AND status = 'failed'`, [org]);
+    const violations = await finishScenario(suite.db, tally, [org], { drainMs: 90000 });
+    tally.details.failed = await countWhere(suite.db, `org_id = $1 AND status = 'failed'`, [org]);
     expect(violations).toEqual([]);
   });
 
@@ -334,7 +323,7 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
     const vendor = await StubVendor.start((request) => replies[served++ % replies.length](request));
     try {
       const env = {
-        ...baseEnv(redis.url),
+        ...baseEnv(suite.redis.url),
         RUN_WORKERS: 'false',
         ENRICHMENT_BATCH_SIZE: '10',
         PROVIDERS_EMAILS: 'generic-emails',
@@ -350,13 +339,13 @@ describe('Faults: everything reaches a final state and settles exactly once', ()
       const api = await startApi(env);
       startWorker(env);
       await grant(api.url, org, 10000, tally);
-      const results = await enrichAll(api.url, org, await leadIds(db, 100, 1800), 50, tally);
+      const results = await enrichAll(api.url, org, await leadIds(suite.db, 100, 1800), 50, tally);
       expect(results.every((res) => res.status === 201)).toBe(true);
-      const violations = await finishScenario(db, tally, [org], { drainMs: 90000 });
+      const violations = await finishScenario(suite.db, tally, [org], { drainMs: 90000 });
       tally.faults += Math.round((served * 6) / replies.length);
       tally.details.vendorRequests = served;
-      tally.details.failed = await countWhere(db, `org_id = $1 AND status = 'failed'`, [org]);
-      tally.details.found = await countWhere(db, `org_id = $1 AND data_found`, [org]);
+      tally.details.failed = await countWhere(suite.db, `org_id = $1 AND status = 'failed'`, [org]);
+      tally.details.found = await countWhere(suite.db, `org_id = $1 AND data_found`, [org]);
       expect(violations).toEqual([]);
     } finally {
       await vendor.close();

@@ -1,16 +1,6 @@
-import type { Pool } from 'pg';
-import {
-  BULK,
-  call,
-  countWhere,
-  createPool,
-  finishScenario,
-  HttpResult,
-  leadIds,
-  manual,
-  token,
-} from './support/harness';
-import { ApiProcess, baseEnv, RedisServer, startApi, stopAll, until } from './support/processes';
+import { BULK, call, countWhere, finishScenario, HttpResult, leadIds, manual, token } from './support/harness';
+import { ApiProcess, baseEnv, startApi, until } from './support/processes';
+import { useScenarioProcesses } from './support/scenario-processes';
 import { ScenarioTally } from './support/summary';
 
 jest.setTimeout(180000);
@@ -27,22 +17,7 @@ const HANGING = 'Injected fault at idempotency-after-effect: hanging';
  * show the grant once (and one operation record and hold for bulk).
  */
 describe('Idempotency at the edge of a commit', () => {
-  let db: Pool;
-  let redis: RedisServer;
-
-  beforeAll(async () => {
-    db = createPool();
-    redis = await RedisServer.start();
-  });
-  afterEach(async () => {
-    await stopAll();
-    // stopAll stops the suite's redis-server too.
-    if (!(await redis.ping().catch(() => false))) await redis.start();
-  });
-  afterAll(async () => {
-    await stopAll();
-    await db.end();
-  });
+  const suite = useScenarioProcesses();
 
   const admin = token('org_ops', { role: 'admin', sub: 'admin_rel_idem' });
   const grantRequest = (api: ApiProcess, org: string, key: string, tally: ScenarioTally) =>
@@ -72,16 +47,16 @@ describe('Idempotency at the edge of a commit', () => {
     return { grants, holds, operations };
   }
   async function countRows(from: string, org: string): Promise<number> {
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${from}`, [org]);
+    const { rows } = await suite.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${from}`, [org]);
     return Number(rows[0].n);
   }
 
   it('a failure right after the effect committed: the retry replays (one grant, one operation)', async () => {
     const tally = new ScenarioTally(SUITE, 'failure after the effect committed, then a retry with the same key');
     const org = 'org_rel_idem_fail';
-    const env = baseEnv(redis.url);
+    const env = baseEnv(suite.redis.url);
     const faulty = await startApi({ ...env, FAULT_INJECT: 'idempotency-after-effect' }, { name: 'api-faulty' });
-    const leads = await leadIds(db, 5, 2700);
+    const leads = await leadIds(suite.db, 5, 2700);
 
     expect((await grantRequest(faulty, org, 'grant-fail-1', tally)).status).toBe(500);
     tally.faults += 1;
@@ -95,7 +70,7 @@ describe('Idempotency at the edge of a commit', () => {
     expectReplay(replayed);
     expect(replayed.headers.get('x-operation-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await ledgerCounts(org)).toEqual({ grants: 1, holds: 1, operations: 1 });
-    const violations = await finishScenario(db, tally, [org], {
+    const violations = await finishScenario(suite.db, tally, [org], {
       expected: { [org]: { granted: 1000, holds: 1 } },
     });
     expect(violations).toEqual([]);
@@ -104,8 +79,8 @@ describe('Idempotency at the edge of a commit', () => {
   it('SIGKILL right after the effect committed: the retry on a new API replays (one grant, one operation)', async () => {
     const tally = new ScenarioTally(SUITE, 'SIGKILL after the effect committed, then a retry with the same key');
     const org = 'org_rel_idem_kill';
-    const env = baseEnv(redis.url);
-    const leads = await leadIds(db, 5, 2710);
+    const env = baseEnv(suite.redis.url);
+    const leads = await leadIds(suite.db, 5, 2710);
 
     for (const send of [
       (api: ApiProcess) => grantRequest(api, org, 'grant-kill-1', tally),
@@ -128,8 +103,8 @@ describe('Idempotency at the edge of a commit', () => {
     expectReplay(await grantRequest(api, org, 'grant-kill-1', tally));
     expectReplay(await bulkRequest(api, org, leads, 'bulk-kill-1', tally));
     expect(await ledgerCounts(org)).toEqual({ grants: 1, holds: 1, operations: 1 });
-    expect(await countWhere(db, 'org_id = $1', [org])).toBe(5);
-    const violations = await finishScenario(db, tally, [org], {
+    expect(await countWhere(suite.db, 'org_id = $1', [org])).toBe(5);
+    const violations = await finishScenario(suite.db, tally, [org], {
       expected: { [org]: { granted: 1000, holds: 1 } },
     });
     expect(violations).toEqual([]);

@@ -1,5 +1,5 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse, DECORATORS } from '@nestjs/swagger';
+import { applyDecorators, Controller, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiTags, DECORATORS } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from '@app/core';
 import type { Request } from 'express';
 import { ApiKeyScope } from './api-keys/api-key-scope';
@@ -29,6 +29,26 @@ export const RequireScopes = (...scopes: ApiKeyScope[]) =>
       type: ErrorEnvelopeDto,
       description: `FORBIDDEN: an API key without the scope ${scopes.join(', ')}, or a user without the role the route needs`,
     }),
+  );
+
+/**
+ * Every controller an org's owner manages its org with (API keys, spend limits, suppressions,
+ * webhooks...): role `owner` (or an operator), documented as such. Without `scopes` only a user
+ * token may call it (bearer security); with them, also an API key holding those scopes (the
+ * document-wide "bearer or API key" security then applies). 400 and 401 are documented on every
+ * route by the OpenAPI document builder.
+ */
+export const OwnerController = (path: string, { tag, scopes = [] }: { tag: string; scopes?: ApiKeyScope[] }) =>
+  applyDecorators(
+    Controller(path),
+    ApiTags(tag),
+    Roles(Role.OWNER),
+    ...(scopes.length > 0
+      ? [RequireScopes(...scopes)]
+      : [
+          ApiBearerAuth(),
+          ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'FORBIDDEN: not an owner, or an API key' }),
+        ]),
   );
 
 /** The verified caller, as the JWT strategy put it on the request. */

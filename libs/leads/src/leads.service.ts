@@ -65,9 +65,7 @@ export class LeadsService {
       [page * size, size, ...params],
     );
     const total = rows[0]?.total ?? 0;
-    const items = rows.flatMap(({ total: _total, ...profile }) =>
-      profile.id === null ? [] : [profile],
-    );
+    const items = rows.flatMap(({ total: _total, ...profile }) => (profile.id === null ? [] : [profile]));
     return { items, total };
   }
 

@@ -1,16 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, Role, Roles } from '@app/auth';
+import { AuthUser, CurrentUser, OwnerController } from '@app/auth';
 import { ErrorEnvelopeDto, toPage, UuidParamPipe } from '@app/core';
 import { CreateSuppressionRequestDto } from '../dtos/create-suppression.request.dto';
 import { SuppressionListRequestDto } from '../dtos/suppression-list.request.dto';
@@ -18,11 +15,7 @@ import { SuppressionPageResponseDto, SuppressionResponseDto } from '../dtos/supp
 import { PrivacyService } from '../services/privacy.service';
 
 /** The org's own do-not-enrich list (owners): it applies to this org's requests only. */
-@Controller('api/v1/suppressions')
-@ApiTags('privacy')
-@ApiBearerAuth()
-@Roles(Role.OWNER)
-@ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: "FORBIDDEN: only the org's owner manages its list" })
+@OwnerController('api/v1/suppressions', { tag: 'privacy' })
 export class SuppressionsController {
   constructor(private readonly privacy: PrivacyService) {}
 

@@ -1,17 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApiKeyScope, AuthUser, CurrentUser, RequireScopes, Role, Roles } from '@app/auth';
+import { ApiKeyScope, AuthUser, CurrentUser, OwnerController } from '@app/auth';
 import { ErrorEnvelopeDto, UuidParamPipe } from '@app/core';
 import { CreateWebhookRequestDto } from '../dtos/create-webhook.request.dto';
 import { ListDeliveriesRequestDto } from '../dtos/list-deliveries.request.dto';
@@ -22,13 +19,8 @@ import { WebhookEndpointsService } from '../services/webhook-endpoints.service';
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'The webhook endpoint id' } as const;
 const NOT_FOUND = { type: ErrorEnvelopeDto, description: "NOT_FOUND: no such endpoint in the caller's org" };
 
-@ApiTags('webhooks')
-@ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'VALIDATION_ERROR: invalid body, query or id' })
-@ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
 // Managing webhooks is an owner's job; a partner's key may do it with the webhooks:write scope.
-@Roles(Role.OWNER)
-@RequireScopes(ApiKeyScope.WEBHOOKS_WRITE)
-@Controller('api/v1/webhooks')
+@OwnerController('api/v1/webhooks', { tag: 'webhooks', scopes: [ApiKeyScope.WEBHOOKS_WRITE] })
 export class WebhooksController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
 

@@ -1,19 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
 } from '@nestjs/swagger';
 import { ErrorEnvelopeDto, UuidParamPipe } from '@app/core';
-import { AuthUser, Role } from '../../auth-user';
-import { CurrentUser, Roles } from '../../decorators';
+import { AuthUser } from '../../auth-user';
+import { CurrentUser, OwnerController } from '../../decorators';
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from '../dtos/api-key.response.dto';
 import { CreateApiKeyRequestDto } from '../dtos/create-api-key.request.dto';
 import { RotateApiKeyRequestDto } from '../dtos/rotate-api-key.request.dto';
@@ -23,11 +20,7 @@ const ID_PARAM = { name: 'id', format: 'uuid', description: 'The API key id' } a
 const NOT_FOUND = { type: ErrorEnvelopeDto, description: "NOT_FOUND: no such key in the caller's org" };
 
 /** The org's API keys, managed by its owners with a user token (a key never manages keys). */
-@ApiTags('api-keys')
-@ApiBearerAuth()
-@Roles(Role.OWNER)
-@ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'FORBIDDEN: not an owner, or an API key' })
-@Controller('api/v1/api-keys')
+@OwnerController('api/v1/api-keys', { tag: 'api-keys' })
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 

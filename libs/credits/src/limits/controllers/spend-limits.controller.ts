@@ -1,31 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, Role, Roles } from '@app/auth';
+import { AuthUser, CurrentUser, OwnerController } from '@app/auth';
 import { ErrorEnvelopeDto, UuidParamPipe } from '@app/core';
 import { CreateSpendLimitRequestDto } from '../dtos/create-spend-limit.request.dto';
 import { SpendLimitResponseDto } from '../dtos/spend-limit.response.dto';
 import { SpendLimitsService } from '../services/spend-limits.service';
 
-@ApiTags('spend limits')
-@ApiBearerAuth()
-@Roles(Role.OWNER)
-@ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'VALIDATION_ERROR: invalid body or id' })
-@ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
-@ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'FORBIDDEN: only owners manage spend limits' })
-@Controller('api/v1/spend-limits')
+@OwnerController('api/v1/spend-limits', { tag: 'spend limits' })
 export class SpendLimitsController {
   constructor(private readonly limits: SpendLimitsService) {}
 
