@@ -33,3 +33,4 @@ export * from './scheduling/periodic-task';
 export * from './errors/error-responses';
 export * from './config/env-decorators';
 export * from './config/vendors-config';
+export * from './queue/outbox-dispatcher';

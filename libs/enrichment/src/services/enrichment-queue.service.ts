@@ -1,15 +1,12 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { JobOptions, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppConfig, queryRows, withTimeout } from '@app/core';
+import { AppConfig, OutboxDispatcher, queryRows } from '@app/core';
 import { EnrichmentStatus } from '../enrichment.types';
 import { JobDataMap, JobName, QueueName } from '../jobs/enrichment-jobs';
-
-/** How long a request waits for Redis before it answers anyway and leaves the rest to the sweep. */
-const ENQUEUE_TIMEOUT_MS = 2000;
 
 type EnrichmentQueue = Queue<JobDataMap[JobName]>;
 
@@ -20,20 +17,33 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * The producer side of the enrichment queue. PostgreSQL is the source of truth: a job is
- * only a pointer to pending rows, so a lost job (Redis down, flushed, a crash between
- * commit and enqueue) is re-created by the recovery sweep, and a duplicate job is harmless
- * because processing claims rows idempotently.
+ * The producer side of the enrichment queue: the `enrichment` table is the outbox (pending
+ * rows name their batch job), the Bull side is the shared OutboxDispatcher. A job is only a
+ * pointer to pending rows, so a lost job (Redis down, flushed, a crash between commit and
+ * enqueue) is re-created by the recovery sweep, and a duplicate job is harmless because
+ * processing claims rows idempotently.
  */
 @Injectable()
 export class EnrichmentQueueService {
   private readonly logger = new Logger(EnrichmentQueueService.name);
+  private readonly outbox: OutboxDispatcher<JobDataMap[JobName]>;
 
   constructor(
-    @InjectQueue(QueueName.ENRICHMENT) private readonly queue: EnrichmentQueue,
+    @InjectQueue(QueueName.ENRICHMENT) queue: EnrichmentQueue,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.outbox = new OutboxDispatcher(queue, {
+      jobName: JobName.ENRICH_BATCH,
+      jobOptions: () => ({
+        attempts: this.config.JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: this.config.JOB_BACKOFF_MS },
+      }),
+      noun: 'batch jobs',
+      sweep: 'the recovery sweep',
+      logger: this.logger,
+    });
+  }
 
   /**
    * Queues the batch jobs of a request; never throws. The rows already name their job (set
@@ -63,9 +73,7 @@ export class EnrichmentQueueService {
           LIMIT 10000`,
         [EnrichmentStatus.PENDING, staleMs],
       );
-    if (candidates.length === 0) return 0;
-    const live = await this.liveJobIds();
-    const orphans = candidates.filter((row) => row.job_id === null || !live.has(row.job_id));
+    const orphans = await this.outbox.withoutLiveJob(candidates, (row) => row.job_id);
     if (orphans.length === 0) return 0;
     const byHold = new Map<string, { id: string; job_id: string | null }[]>();
     for (const row of orphans)
@@ -105,55 +113,8 @@ export class EnrichmentQueueService {
     return moved.length;
   }
 
-  /**
-   * The ids of every job that is waiting, paused, active or delayed, read in one MULTI: Bull's
-   * own `getState()` asks list after list, so a job moving from waiting to active between two
-   * of its reads looks "stuck" — under load that made the sweep re-queue live work.
-   */
-  private async liveJobIds(): Promise<Set<string>> {
-    const results = await this.queue.client
-      .multi()
-      .lrange(this.queue.toKey('wait'), 0, -1)
-      .lrange(this.queue.toKey('paused'), 0, -1)
-      .lrange(this.queue.toKey('active'), 0, -1)
-      .zrange(this.queue.toKey('delayed'), 0, -1)
-      .exec();
-    const live = new Set<string>();
-    for (const [error, ids] of results ?? []) {
-      if (error) throw error;
-      for (const id of ids as string[]) live.add(id);
-    }
-    return live;
-  }
-
   /** Adds the batch jobs; false when Redis did not take them in time (the sweep will retry). */
-  private async addBatches(batches: { jobId: string; ids: string[] }[]): Promise<boolean> {
-    if (batches.length === 0) return true;
-    const options: JobOptions = {
-      attempts: this.config.JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: this.config.JOB_BACKOFF_MS },
-      removeOnComplete: 1000,
-      removeOnFail: 5000,
-    };
-    try {
-      await withTimeout(
-        this.queue.addBulk(
-          batches.map(({ jobId, ids }) => ({
-            name: JobName.ENRICH_BATCH,
-            data: { enrichmentIds: ids },
-            opts: { ...options, jobId },
-          })),
-        ),
-        ENQUEUE_TIMEOUT_MS,
-        'Queueing enrichment batches',
-      );
-    } catch (error) {
-      // The rows are committed and stay pending: the recovery sweep queues them later.
-      this.logger.warn(
-        `Could not queue ${batches.length} batch jobs, leaving them to the recovery sweep: ${String(error)}`,
-      );
-      return false;
-    }
-    return true;
+  private addBatches(batches: { jobId: string; ids: string[] }[]): Promise<boolean> {
+    return this.outbox.add(batches.map(({ jobId, ids }) => ({ jobId, data: { enrichmentIds: ids } })));
   }
 }

@@ -1,22 +1,20 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { JobOptions, JobStatus, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { AppConfig, queryRows, withTimeout } from '@app/core';
+import { AppConfig, OutboxDispatcher, queryRows } from '@app/core';
 import { WebhookDeliveryStatus } from '../webhook.types';
 import { deliveryJobId, WebhookJobDataMap, WebhookJobName, WebhookQueueName } from '../jobs/webhook-jobs';
 
-/** How long a caller waits for Redis before it moves on and leaves the event to the sweep. */
-const ENQUEUE_TIMEOUT_MS = 2000;
 /** Events handled per dispatch or sweep round; the next round takes the rest. */
 const ROUND_LIMIT = 1000;
-const LIVE_JOB_STATES: readonly (JobStatus | 'stuck')[] = ['waiting', 'active', 'delayed', 'paused'];
 
 type WebhookQueue = Queue<WebhookJobDataMap[WebhookJobName]>;
 
 /**
- * The producer side of the webhooks queue. An event row is committed before any job exists,
+ * The producer side of the webhooks queue: `webhook_event` is the outbox (one job per event,
+ * its id derived from the event's), the Bull side is the shared OutboxDispatcher. An event row is committed before any job exists,
  * so Redis being down only delays delivery: `dispatchPending` (after commit) and the sweep
  * (a periodic task of each process, see WebhookSweepService) queue every pending event that has no live job. Job ids are per event, so
  * queueing twice adds nothing.
@@ -24,12 +22,25 @@ type WebhookQueue = Queue<WebhookJobDataMap[WebhookJobName]>;
 @Injectable()
 export class WebhookQueueService {
   private readonly logger = new Logger(WebhookQueueService.name);
+  private readonly outbox: OutboxDispatcher<WebhookJobDataMap[WebhookJobName]>;
 
   constructor(
-    @InjectQueue(WebhookQueueName.WEBHOOKS) private readonly queue: WebhookQueue,
+    @InjectQueue(WebhookQueueName.WEBHOOKS) queue: WebhookQueue,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.outbox = new OutboxDispatcher(queue, {
+      jobName: WebhookJobName.DELIVER,
+      // PostgreSQL counts the attempts (see WebhookDeliveryService); Bull only spaces them out.
+      jobOptions: () => ({
+        attempts: this.config.WEBHOOK_MAX_ATTEMPTS,
+        backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
+      }),
+      noun: 'webhook events',
+      sweep: 'the sweep',
+      logger: this.logger,
+    });
+  }
 
   /** Queues these committed events; never throws. */
   async dispatch(eventIds: readonly string[]): Promise<void> {
@@ -65,14 +76,9 @@ export class WebhookQueueService {
         ORDER BY enqueued_at LIMIT $3`,
       [WebhookDeliveryStatus.PENDING, this.config.RECOVERY_STALE_AFTER_MS, ROUND_LIMIT],
     );
-    const orphans: string[] = [];
-    for (const { id } of stale) {
-      const job = await this.queue.getJob(deliveryJobId(id));
-      if (job && LIVE_JOB_STATES.includes(await job.getState())) continue;
-      // A finished job keeps its id; it must go before the same id can be queued again.
-      if (job) await job.remove();
-      orphans.push(id);
-    }
+    const orphans = (await this.outbox.withoutLiveJob(stale, ({ id }) => deliveryJobId(id))).map(({ id }) => id);
+    // A finished job keeps its id; it must go before the same id can be queued again.
+    await this.outbox.releaseIds(orphans.map(deliveryJobId));
     const requeued = await this.addJobs(orphans);
     if (requeued > 0) this.logger.warn(`Webhook sweep re-queued ${requeued} pending events`);
     return fresh + requeued;
@@ -80,32 +86,9 @@ export class WebhookQueueService {
 
   private async addJobs(eventIds: readonly string[]): Promise<number> {
     if (eventIds.length === 0) return 0;
-    const options: JobOptions = {
-      // PostgreSQL counts the attempts (see WebhookDeliveryService); Bull only spaces them out.
-      attempts: this.config.WEBHOOK_MAX_ATTEMPTS,
-      backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
-      removeOnComplete: 1000,
-      removeOnFail: 5000,
-    };
-    try {
-      await withTimeout(
-        this.queue.addBulk(
-          eventIds.map((eventId) => ({
-            name: WebhookJobName.DELIVER,
-            data: { eventId },
-            opts: { ...options, jobId: deliveryJobId(eventId) },
-          })),
-        ),
-        ENQUEUE_TIMEOUT_MS,
-        'Queueing webhook deliveries',
-      );
-    } catch (error) {
-      // The events are committed and stay pending with no enqueued_at: the sweep queues them.
-      this.logger.warn(
-        `Could not queue ${eventIds.length} webhook events, leaving them to the sweep: ${String(error)}`,
-      );
+    // Not taken: the events stay pending with no enqueued_at, and the sweep queues them.
+    if (!(await this.outbox.add(eventIds.map((eventId) => ({ jobId: deliveryJobId(eventId), data: { eventId } })))))
       return 0;
-    }
     await this.dataSource.query(
       `UPDATE webhook_event SET enqueued_at = now() WHERE id = ANY($1::uuid[]) AND status = $2`,
       [eventIds, WebhookDeliveryStatus.PENDING],
