@@ -89,7 +89,12 @@ describe('EnrichmentSettlementService (PostgreSQL)', () => {
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('enrichment_settlement_spec'));
     const config = Object.assign(new AppConfig(), { PRICE_EMAILS: PRICE });
-    credits = new CreditsService(dataSource, config, new SpendLimitsService(dataSource), new CreditLotsService(dataSource));
+    credits = new CreditsService(
+      dataSource,
+      config,
+      new SpendLimitsService(dataSource),
+      new CreditLotsService(dataSource),
+    );
     // Deliveries are not this spec's subject: events are stored, never queued.
     type WebhookQueue = ConstructorParameters<typeof WebhooksService>[1];
     const webhookQueue: Pick<WebhookQueue, 'dispatch' | 'dispatchPending'> = {
