@@ -1,6 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { Role } from '../libs/auth/src';
+import type Redis from 'ioredis';
 import { EnrichmentStatsService } from '../libs/enrichment/src';
+import { OPS_REDIS } from '../libs/ops/src/services/ops-redis.provider';
 import { createTestApp, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 
 /** The error envelope of a 400 naming one field. */
@@ -123,6 +125,32 @@ describe('Front door: bodies, the per-IP budget, cheap probes, safe strings', ()
       for (let i = 0; i < LIMIT * 2; i++) await client.get('/api/v1/operations/credits/balance', valid).expect(200);
       // Another client (behind the same trusted proxy) has its own budget.
       await from('203.0.113.11').get('/api/v1/operations/credits/balance', 'garbage').expect(401);
+    });
+
+    it('an address known to be over budget is refused without a Redis round trip (a flood costs no Redis write per request)', async () => {
+      const client = from('203.0.113.30');
+      for (let i = 0; i < LIMIT; i++) await client.get('/health').expect(200);
+      // Redis says it is spent: from now on this process knows it, until the window ends.
+      await client.get('/health').expect(429);
+      const redis = limited.app.get<Redis>(OPS_REDIS);
+      const spies = [jest.spyOn(redis, 'eval'), jest.spyOn(redis, 'get'), jest.spyOn(redis, 'pttl')];
+      try {
+        await client.get('/health').expect(429);
+        await client.get('/api/v1/operations/credits/balance', 'garbage').expect(429);
+        await client
+          .get('/api/v1/operations/credits/balance', tokenFor(limited.config, { orgId: 'o' }, -10))
+          .expect(429);
+        for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+        // A valid token from that address is still served.
+        await client
+          .get('/api/v1/operations/credits/balance', tokenFor(limited.config, { orgId: 'org_front' }))
+          .expect(200);
+        // Another address is still counted in Redis.
+        await from('203.0.113.31').get('/health').expect(200);
+        expect(spies[0]).toHaveBeenCalled();
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
     });
 
     it('docs, health, metrics and the dashboard login all spend it, before anything else runs', async () => {

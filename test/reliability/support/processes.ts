@@ -175,13 +175,13 @@ export function baseEnv(redisUrl: string): Record<string, string> {
 }
 
 /** Only the basics are inherited: a developer's own config variables must not leak into the children. */
-function spawnNode(script: string, env: Record<string, string>): ChildProcess {
+function spawnNode(script: string, env: Record<string, string>, nodeArgs: readonly string[] = []): ChildProcess {
   const inherited: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'LANG', 'TZ']) {
     const value = process.env[key];
     if (value) inherited[key] = value;
   }
-  return spawn(process.execPath, [script], {
+  return spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -204,14 +204,19 @@ export class ApiProcess extends ManagedProcess {
 
 /**
  * Starts the built API and waits until it answers: `/health/ready` (PostgreSQL and Redis up),
- * or only `/health` when the scenario points it at a dead Redis on purpose.
+ * or only `/health` when the scenario points it at a dead Redis on purpose. `nodeArgs` go to
+ * node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow).
  */
 export async function startApi(
   env: Record<string, string>,
-  options: { name?: string; wait?: 'ready' | 'live' } = {},
+  options: { name?: string; wait?: 'ready' | 'live'; nodeArgs?: readonly string[] } = {},
 ): Promise<ApiProcess> {
   const port = await freePort();
-  const api = new ApiProcess(options.name ?? 'api', spawnNode(API_MAIN, { ...env, PORT: String(port) }), port);
+  const api = new ApiProcess(
+    options.name ?? 'api',
+    spawnNode(API_MAIN, { ...env, PORT: String(port) }, options.nodeArgs),
+    port,
+  );
   const path = options.wait === 'live' ? '/health' : '/health/ready';
   try {
     await until(

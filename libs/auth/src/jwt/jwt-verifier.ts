@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify } from 'node:crypto';
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { AppConfig, isUnsafeString, UNSAFE_STRING_MESSAGE, ValidationException } from '@app/core';
 import { AuthenticationFailed } from '../authentication-failed';
@@ -33,6 +33,26 @@ function algorithmOf(key: KeyObject): string {
 interface KeyMode {
   getKey: JWTVerifyGetKey;
   algorithms: string[];
+  /**
+   * For a key known at boot (JWT_SECRET, JWT_PUBLIC_KEY): whether a signature is right,
+   * checked synchronously with node:crypto. jose verifies through WebCrypto, whose every call
+   * is an async job with a key import (~0.5 ms of the event loop, measured under the abuse
+   * scenario's garbage-token flood): forged tokens are refused here first, for a few µs.
+   */
+  signatureMatches?: (signingInput: string, signature: Buffer) => boolean;
+}
+
+/** A synchronous signature check with the PEM key, for the algorithm that key verifies. */
+function publicKeySignatureCheck(key: KeyObject, algorithm: string): KeyMode['signatureMatches'] {
+  // JWS carries ES256 signatures as r‖s (IEEE P1363), not DER.
+  const verifyKey = algorithm === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+  return (signingInput, signature) => {
+    try {
+      return verify('sha256', Buffer.from(signingInput), verifyKey, signature);
+    } catch {
+      return false; // a malformed signature is a wrong one
+    }
+  };
 }
 
 /**
@@ -75,10 +95,43 @@ export class JwtVerifier {
     // KeyObjects built once: parsing a PEM or secret on every request would be waste.
     if (config.JWT_PUBLIC_KEY) {
       const key = createPublicKey(config.JWT_PUBLIC_KEY);
-      return { getKey: () => Promise.resolve(key), algorithms: [algorithmOf(key)] };
+      const algorithm = algorithmOf(key);
+      return {
+        getKey: () => Promise.resolve(key),
+        algorithms: [algorithm],
+        signatureMatches: publicKeySignatureCheck(key, algorithm),
+      };
     }
     const secret = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
-    return { getKey: () => Promise.resolve(secret), algorithms: ['HS256'] };
+    return {
+      getKey: () => Promise.resolve(secret),
+      algorithms: ['HS256'],
+      signatureMatches: (signingInput, signature) => {
+        const mac = createHmac('sha256', secret).update(signingInput).digest();
+        return signature.length === mac.length && timingSafeEqual(signature, mac);
+      },
+    };
+  }
+
+  /**
+   * Whether the token is a compact JWS for this deployment's algorithm whose signature is wrong.
+   * It only ever refuses what jose would refuse too (jose then checks the same signature over
+   * the same input); anything else — another algorithm, a malformed token, a JWKS deployment —
+   * is left to jose, so its answers and messages stay the same.
+   */
+  private forged(token: string): boolean {
+    const check = this.mode.signatureMatches;
+    if (!check) return false;
+    const parts = token.split('.');
+    if (parts.length !== 3) return false;
+    let alg: unknown;
+    try {
+      alg = (JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown } | null)?.alg;
+    } catch {
+      return false;
+    }
+    if (alg !== this.mode.algorithms[0]) return false;
+    return !check(`${parts[0]}.${parts[1]}`, Buffer.from(parts[2], 'base64url'));
   }
 
   async verify(token: string): Promise<AuthUser> {
@@ -98,6 +151,7 @@ export class JwtVerifier {
   }
 
   private async verifyNow(token: string): Promise<JWTPayload> {
+    if (this.forged(token)) throw this.refusal(new errors.JWSSignatureVerificationFailed());
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.mode.getKey, {
