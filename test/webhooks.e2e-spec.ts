@@ -94,8 +94,8 @@ describe('Webhooks', () => {
       expect(generated).toEqual({
         id: expect.stringMatching(UUID),
         url: 'https://hooks.example.com/a',
-        // Every event type unless told otherwise, erasure notices included.
-        events: ['operation.completed', 'contact.erased'],
+        // Every event type unless told otherwise, erasure notices and credit alerts included.
+        events: ['operation.completed', 'contact.erased', 'credits.low', 'credits.depleted', 'spend_limit.reached'],
         createdAt: expect.any(String),
         secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
       });

@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhooksModule } from '@app/webhooks';
+import { OrgSettingsController } from './alerts/controllers/org-settings.controller';
+import { BalanceAlerts } from './alerts/balance-alerts';
+import { AlertDispatcher } from './alerts/services/alert-dispatcher';
+import { CreditAlertsService } from './alerts/services/credit-alerts.service';
+import { OrgSettingsService } from './alerts/services/org-settings.service';
 import { CreditsController } from './controllers/credits.controller';
 import { CreditsService } from './credits.service';
 import { CreditAccountEntity } from './entities/credit-account.entity';
@@ -23,9 +29,20 @@ import { UsageReadModel } from './usage/usage.read-model';
       CreditLotEntity,
       CreditHoldLotEntity,
     ]),
+    // Balance and spend-limit alerts are webhook events.
+    WebhooksModule,
   ],
-  controllers: [CreditsController, SpendLimitsController],
-  providers: [CreditsService, SpendLimitsService, CreditLotsService, UsageReadModel],
+  controllers: [CreditsController, SpendLimitsController, OrgSettingsController],
+  providers: [
+    CreditsService,
+    SpendLimitsService,
+    CreditLotsService,
+    UsageReadModel,
+    AlertDispatcher,
+    CreditAlertsService,
+    { provide: BalanceAlerts, useExisting: CreditAlertsService },
+    OrgSettingsService,
+  ],
   exports: [CreditsService, CreditLotsService],
 })
 export class CreditsModule {}

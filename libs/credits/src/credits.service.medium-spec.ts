@@ -1,6 +1,7 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
+import { NO_BALANCE_ALERTS } from './alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from './credit.types';
 import { CreditsService, SettlementOutcome } from './credits.service';
 import { InsufficientCreditsException } from './credits.exceptions';
@@ -21,6 +22,7 @@ describe('CreditsService (PostgreSQL)', () => {
       Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }),
       new SpendLimitsService(dataSource),
       new CreditLotsService(dataSource),
+      NO_BALANCE_ALERTS,
     );
   });
   afterAll(() => drop?.());

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
+import { BalanceAlerts } from './alerts/balance-alerts';
 import { SpendLimitExceededException } from './limits/spend-limit-exceeded.exception';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
 import { CreditLotsService, NextExpiry, RETURN_TO_LOTS_CTES } from './lots/services/credit-lots.service';
@@ -94,7 +95,8 @@ export interface GrantRequest {
 /**
  * The credits facade: balances, holds, settlement and grants. Methods that take an
  * EntityManager run inside the caller's transaction — the use case opens it — so a hold and
- * the work it pays for commit or roll back together.
+ * the work it pays for commit or roll back together. Every method that changes `available`
+ * evaluates the balance alerts (BalanceAlerts) before it returns, under the same lock.
  */
 @Injectable()
 export class CreditsService {
@@ -103,6 +105,7 @@ export class CreditsService {
     private readonly config: AppConfig,
     private readonly spendLimits: SpendLimitsService,
     private readonly lots: CreditLotsService,
+    private readonly alerts: BalanceAlerts,
   ) {}
 
   priceOf(field: ContactField): number {
@@ -194,14 +197,59 @@ export class CreditsService {
         metadata ?? null,
       ],
     );
-    if (row.hold_id) return row.hold_id;
+    if (row.hold_id) {
+      await this.afterHold(manager, subjects, request.amount);
+      return row.hold_id;
+    }
     // Refused, nothing held: the details of the refusal are read only now, off the common path.
     if (row.refusal === 'spend_limit') {
-      await this.spendLimits.enforce(manager, subjects, request.amount, request.maxCredits);
+      await this.enforceLimits(manager, subjects, request);
       throw new Error(`credit_hold refused ${request.orgId} on a spend limit the limits service does not see`);
     }
     const { available } = await this.lockAccount(manager, request.orgId);
     throw new InsufficientCreditsException(request.amount, available);
+  }
+
+  /**
+   * The alerts of a hold that went through: the limits it used up exactly (spent = limit now;
+   * with `amount` > 0 it was below before, or the hold would have been refused) and the
+   * balance alerts. Two statements after credit_hold's one: a candidate for folding into it.
+   */
+  private async afterHold(manager: EntityManager, subjects: SpendSubjects, amount: number): Promise<void> {
+    if (amount > 0) {
+      const limits = await this.spendLimits.applicable(manager, subjects);
+      await this.alerts.limitsExhausted(
+        manager,
+        subjects.orgId,
+        limits.filter((limit) => limit.spent === limit.limit),
+      );
+    }
+    await this.alerts.evaluate(manager, [subjects.orgId]);
+  }
+
+  /**
+   * The details of a spend-limit refusal (throws). A refusal is also `spend_limit.reached` for
+   * each limit that refused it, published after the request's transaction ends (it rolls back).
+   */
+  private async enforceLimits(manager: EntityManager, subjects: SpendSubjects, request: HoldRequest): Promise<void> {
+    try {
+      await this.spendLimits.enforce(manager, subjects, request.amount, request.maxCredits);
+    } catch (error) {
+      if (error instanceof SpendLimitExceededException) {
+        this.alerts.limitsRefused(manager, request.orgId, error.exceeded, request.amount);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Writes off the remainder of these orgs' lots past their expiry (see CreditLotsService) and
+   * evaluates their balance alerts. The caller holds the orgs' account locks.
+   */
+  async expireDue(manager: EntityManager, orgIds: readonly string[]): Promise<number> {
+    const expired = await this.lots.expireDue(manager, orgIds);
+    if (expired > 0) await this.alerts.evaluate(manager, orgIds);
+    return expired;
   }
 
   /**
@@ -260,6 +308,11 @@ export class CreditsService {
         settlements.map((s) => s.enrichmentId),
       ],
     );
+    if (rows[0].settled > 0)
+      await this.alerts.evaluate(
+        manager,
+        settlements.map((s) => s.orgId),
+      );
     return rows[0].settled;
   }
 
@@ -305,6 +358,7 @@ export class CreditsService {
        RETURNING available, held`,
       [request.orgId, request.amount],
     );
+    await this.alerts.evaluate(manager, [request.orgId]);
     return { transactionId: inserted[0].id, balance };
   }
 

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role, signToken } from '@app/auth';
 import { AppConfig, dataSourceOptions, ensureDatabaseExists } from '@app/core';
-import { CreditLotsService, CreditSource, CreditsService, SpendLimitsService } from '@app/credits';
+import { CreditLotsService, CreditSource, CreditsService, NO_BALANCE_ALERTS, SpendLimitsService } from '@app/credits';
 import { seedPeople } from '@app/leads';
 
 export const DEMO_ORG = 'org_demo';
@@ -35,6 +35,7 @@ export async function migrateAndSeed(config: AppConfig): Promise<DemoTokens> {
       config,
       new SpendLimitsService(dataSource),
       new CreditLotsService(dataSource),
+      NO_BALANCE_ALERTS,
     );
     const demo = await dataSource.transaction((manager) =>
       credits.grant(manager, {

@@ -32,10 +32,18 @@ const TAGS: { name: string; description: string }[] = [
   },
   { name: 'leads', description: 'Search the lead database: the pages bulk mode selects from.' },
   { name: 'credits', description: "The organisation's balance and its append-only credit ledger." },
-  { name: 'webhooks', description: 'Signed HTTP callbacks when operations complete (Standard Webhooks).' },
+  {
+    name: 'webhooks',
+    description:
+      'Signed HTTP callbacks (Standard Webhooks): operations completed, contacts erased, low or depleted balance, spend limits reached.',
+  },
   {
     name: 'spend limits',
     description: 'Caps on what an org, a user or an API key may spend per day or month (owners).',
+  },
+  {
+    name: 'settings',
+    description: 'Organisation settings: the low-balance alert threshold (owners).',
   },
   { name: 'privacy', description: 'Suppression lists and erasure of contact data, with receipts and webhook fan-out.' },
   { name: 'api-keys', description: 'Credentials for partners and servers: create, list, rotate, revoke (owners).' },

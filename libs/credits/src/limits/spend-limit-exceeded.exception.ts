@@ -13,7 +13,14 @@ export interface SpendLimitExceededDetails {
 }
 
 export class SpendLimitExceededException extends AppException {
-  constructor(details: SpendLimitExceededDetails) {
+  /**
+   * @param exceeded every limit the request would pass (the details name the first): each of
+   *   them refused it, so each is `spend_limit.reached`. Empty for the request's own cap.
+   */
+  constructor(
+    details: SpendLimitExceededDetails,
+    readonly exceeded: readonly SpendLimitStatus[] = [],
+  ) {
     const what =
       details.scope === REQUEST_SCOPE
         ? `the request's maxCredits of ${details.limit}`
@@ -36,17 +43,12 @@ export class SpendLimitExceededException extends AppException {
     });
   }
 
-  static forLimit(limit: SpendLimitStatus, required: number): SpendLimitExceededException {
-    const { limitId, scope, subjectId, period, spent, resetsAt } = limit;
-    return new SpendLimitExceededException({
-      limitId,
-      scope,
-      subjectId,
-      period,
-      limit: limit.limit,
-      spent,
-      required,
-      resetsAt,
-    });
+  /** The first limit is the one the 402 names (org before user before key). */
+  static forLimits(exceeded: readonly SpendLimitStatus[], required: number): SpendLimitExceededException {
+    const { limitId, scope, subjectId, period, spent, resetsAt, limit } = exceeded[0];
+    return new SpendLimitExceededException(
+      { limitId, scope, subjectId, period, limit, spent, required, resetsAt },
+      exceeded,
+    );
   }
 }

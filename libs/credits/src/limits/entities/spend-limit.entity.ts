@@ -33,6 +33,13 @@ export class SpendLimitEntity {
   @Column({ name: 'created_by', type: 'varchar', length: 256 })
   createdBy: string;
 
+  /**
+   * The start of the last period whose `spend_limit.reached` event was sent: the alert's
+   * dedupe (one per limit and period), set by the first refusal or exact use-up in a period.
+   */
+  @Column({ name: 'reached_period_start', type: 'date', nullable: true })
+  reachedPeriodStart: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -1,6 +1,7 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
+import { NO_BALANCE_ALERTS } from '../../alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from '../../credit.types';
 import { CreditsService, SettlementOutcome } from '../../credits.service';
 import { SpendLimitExceededException } from '../spend-limit-exceeded.exception';
@@ -24,6 +25,7 @@ describe('SpendLimitsService (PostgreSQL): API key scope and counters', () => {
       Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }),
       limits,
       new CreditLotsService(dataSource),
+      NO_BALANCE_ALERTS,
     );
   });
   afterAll(() => drop?.());

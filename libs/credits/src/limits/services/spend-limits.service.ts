@@ -97,7 +97,8 @@ export class SpendLimitsService {
 
   /**
    * Throws 402 SPEND_LIMIT_EXCEEDED when holding `amount` would pass the request's own cap
-   * or any applicable limit. Must run under the org's account lock, before the hold.
+   * or any applicable limit (the exception names every such limit). Must run under the org's
+   * account lock, before the hold.
    */
   async enforce(
     manager: EntityManager,
@@ -108,7 +109,7 @@ export class SpendLimitsService {
     if (maxCredits !== null && maxCredits !== undefined && amount > maxCredits) {
       throw SpendLimitExceededException.forMaxCredits(maxCredits, amount);
     }
-    const exceeded = (await this.applicable(manager, subjects)).find((limit) => limit.spent + amount > limit.limit);
-    if (exceeded) throw SpendLimitExceededException.forLimit(exceeded, amount);
+    const exceeded = (await this.applicable(manager, subjects)).filter((limit) => limit.spent + amount > limit.limit);
+    if (exceeded.length > 0) throw SpendLimitExceededException.forLimits(exceeded, amount);
   }
 }

@@ -51,7 +51,7 @@ export class CreditExpirySweepService implements OnApplicationBootstrap, BeforeA
       if (orgs.length === 0) return expired;
       expired += await this.dataSource.transaction(async (manager) => {
         await this.credits.lockAccounts(manager, orgs);
-        return this.lots.expireDue(manager, orgs);
+        return this.credits.expireDue(manager, orgs);
       });
     }
   }

@@ -1,6 +1,7 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
+import { NO_BALANCE_ALERTS } from '../../alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from '../../credit.types';
 import { CreditsService, SettlementOutcome } from '../../credits.service';
 import { SpendLimitsService } from '../../limits/services/spend-limits.service';
@@ -23,6 +24,7 @@ describe('Credit lots (PostgreSQL): draw order, releases after expiry, the sweep
       Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }),
       new SpendLimitsService(dataSource),
       lots,
+      NO_BALANCE_ALERTS,
     );
   });
   afterAll(() => drop?.());
