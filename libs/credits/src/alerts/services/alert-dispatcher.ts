@@ -110,10 +110,15 @@ export class AlertDispatcher implements EntitySubscriberInterface, BeforeApplica
       return;
     }
     this.dispatching = (async () => {
-      do {
-        this.dispatchAgain = false;
-        await this.webhooks.dispatchPending();
-      } while (this.dispatchAgain);
+      try {
+        do {
+          this.dispatchAgain = false;
+          await this.webhooks.dispatchPending();
+        } while (this.dispatchAgain);
+      } catch (error) {
+        // Reading the pending events failed (the database): the webhook sweep queues them later.
+        this.logger.warn(`Dispatching alert events after commit failed, leaving them to the sweep: ${String(error)}`);
+      }
     })().finally(() => {
       this.dispatching = null;
     });
