@@ -5,6 +5,7 @@ import {
   CreditSource,
   CreditTransactionType,
   CreditsService,
+  NO_BALANCE_ALERTS,
   SettlementOutcome,
   SpendLimitsService,
 } from '@app/credits';
@@ -89,11 +90,13 @@ describe('EnrichmentSettlementService (PostgreSQL)', () => {
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('enrichment_settlement_spec'));
     const config = Object.assign(new AppConfig(), { PRICE_EMAILS: PRICE });
+    // Balance alerts are not this spec's subject (test/credit-alerts.e2e-spec.ts covers them).
     credits = new CreditsService(
       dataSource,
       config,
       new SpendLimitsService(dataSource),
       new CreditLotsService(dataSource),
+      NO_BALANCE_ALERTS,
     );
     // Deliveries are not this spec's subject: events are stored, never queued.
     type WebhookQueue = ConstructorParameters<typeof WebhooksService>[1];
