@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CreditAlerts1796025805490 implements MigrationInterface {
-  name = 'CreditAlerts1796025805490';
+export class CreditAlerts1796027000000 implements MigrationInterface {
+  name = 'CreditAlerts1796027000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "spend_limit" ADD "reached_period_start" date`);
