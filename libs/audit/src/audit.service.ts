@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { pageWindow, selectPage } from '@app/core';
 
 export interface AuditEntry {
   actorId: string;
@@ -48,18 +49,19 @@ export class AuditService {
   async list(query: AuditQuery): Promise<{ items: AuditRecord[]; total: number }> {
     const where = 'WHERE ($1::varchar IS NULL OR org_id = $1) AND ($2::varchar IS NULL OR action = $2)';
     const filters = [query.orgId ?? null, query.action ?? null];
-    const [items, [{ total }]] = await Promise.all([
-      this.dataSource.query<AuditRecord[]>(
-        `SELECT id, actor_id AS "actorId", actor_org_id AS "actorOrgId", action, org_id AS "orgId",
-                target_type AS "targetType", target_id AS "targetId", details,
-                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
-           FROM audit_log ${where}
-          ORDER BY created_at DESC, id
-          OFFSET $3 LIMIT $4`,
-        [...filters, query.page * query.size, query.size],
-      ),
-      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM audit_log ${where}`, filters),
-    ]);
+    const { rows: items, total } = await selectPage<AuditRecord>(
+      this.dataSource,
+      {
+        columns: `id, actor_id AS "actorId", actor_org_id AS "actorOrgId", action, org_id AS "orgId",
+                  target_type AS "targetType", target_id AS "targetId", details,
+                  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`,
+        from: 'audit_log',
+        where,
+        orderBy: 'created_at DESC, id',
+        params: filters,
+      },
+      pageWindow(query),
+    );
     return { items, total };
   }
 }

@@ -34,3 +34,5 @@ export * from './errors/error-responses';
 export * from './config/env-decorators';
 export * from './config/vendors-config';
 export * from './queue/outbox-dispatcher';
+export * from './database/paged-select';
+export * from './http/page.request.dto';

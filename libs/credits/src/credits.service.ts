@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, ContactField, queryRows } from '@app/core';
+import { AppConfig, ContactField, queryRows, selectPage } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { BalanceAlerts } from './alerts/balance-alerts';
@@ -376,22 +376,21 @@ export class CreditsService {
     const where = `WHERE org_id = $1 AND ($2::timestamptz IS NULL OR created_at >= $2)
                      AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz + interval '1 millisecond')`;
     const filters = [orgId, query.startDate ?? null, query.endDate ?? null];
-    const [transactions, [{ total }]] = await Promise.all([
-      this.dataSource.query<LedgerEntry[]>(
-        `SELECT id, org_id AS "organizationId", type, amount, operation_type AS "operationType", source,
-                reference_id AS "referenceId", description, metadata,
-                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
-                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
-           FROM credit_transaction ${where}
-          ORDER BY created_at DESC, id DESC
-          OFFSET $4 LIMIT $5`,
-        [...filters, query.offset, query.limit],
-      ),
-      this.dataSource.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM credit_transaction ${where}`,
-        filters,
-      ),
-    ]);
+    const { rows: transactions, total } = await selectPage<LedgerEntry>(
+      this.dataSource,
+      {
+        columns: `id, org_id AS "organizationId", type, amount, operation_type AS "operationType", source,
+                  reference_id AS "referenceId", description, metadata,
+                  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+                  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`,
+        from: 'credit_transaction',
+        where,
+        orderBy: 'created_at DESC, id DESC',
+        params: filters,
+      },
+      // The reference contract pages this ledger by limit and offset (docs/bulk-enrichment-api.md).
+      { offset: query.offset, limit: query.limit },
+    );
     return { transactions, count: transactions.length, total };
   }
 

@@ -1,21 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ToInt } from '@app/core';
+import { PageRequestDto } from '@app/core';
 
-export class PageRequestDto {
-  @ApiPropertyOptional({ type: 'integer', description: 'Page number, from 0', default: 0, minimum: 0 })
-  @IsOptional()
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  page: number = 0;
-
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  size: number = 50;
-}
+/** The admin console's lists: 50 a page, at most 200. */
+export class AdminPageRequestDto extends PageRequestDto({ defaultSize: 50, maxSize: 200 }) {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppException, ContactField, ErrorCode } from '@app/core';
+import { AppException, ContactField, ErrorCode, pageWindow, selectPage } from '@app/core';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
 import { EnrichmentStatus, EnrichmentView, REUSABLE_STATUSES } from '../enrichment.types';
 import type { OperationProgress } from '../read-models/operation-progress.read-model';
@@ -42,13 +42,11 @@ export class EnrichmentAdminService {
     const where = `WHERE ($1::varchar IS NULL OR org_id = $1) AND ($2::varchar IS NULL OR status = $2)
                      AND ($3::varchar IS NULL OR field = $3)`;
     const filters = [query.orgId ?? null, query.status ?? null, query.field ?? null];
-    const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query<EnrichmentRow[]>(
-        `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment ${where} ORDER BY created_at DESC, id OFFSET $4 LIMIT $5`,
-        [...filters, query.page * query.size, query.size],
-      ),
-      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM enrichment ${where}`, filters),
-    ]);
+    const { rows, total } = await selectPage<EnrichmentRow>(
+      this.dataSource,
+      { columns: ENRICHMENT_VIEW_COLUMNS, from: 'enrichment', where, orderBy: 'created_at DESC, id', params: filters },
+      pageWindow(query),
+    );
     return { items: rows.map(toEnrichmentView), total };
   }
 

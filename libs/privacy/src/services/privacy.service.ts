@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, ErrorCode, queryRows } from '@app/core';
+import { AppException, ErrorCode, pageWindow, queryRows, selectPage } from '@app/core';
 import {
   ContactValue,
   ContactValues,
@@ -100,13 +100,11 @@ export class PrivacyService {
   ): Promise<{ items: SuppressionView[]; total: number }> {
     const where = `WHERE ${scopeCondition('$1')} AND ($2::varchar IS NULL OR kind = $2)`;
     const filters = [scopeOrg(scope), query.kind ?? null];
-    const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query<SuppressionRow[]>(
-        `SELECT * FROM suppression ${where} ORDER BY created_at DESC, id OFFSET $3 LIMIT $4`,
-        [...filters, query.page * query.size, query.size],
-      ),
-      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM suppression ${where}`, filters),
-    ]);
+    const { rows, total } = await selectPage<SuppressionRow>(
+      this.dataSource,
+      { columns: 'suppression.*', from: 'suppression', where, orderBy: 'created_at DESC, id', params: filters },
+      pageWindow(query),
+    );
     return { items: rows.map(toSuppressionView), total };
   }
 
