@@ -23,7 +23,6 @@ import { WebhooksModule } from '@app/webhooks';
 @Module({})
 export class AppModule implements NestModule {
   static register(config: AppConfig): DynamicModule {
-    const enrichment = EnrichmentModule.register({ http: true, workers: config.RUN_WORKERS });
     return {
       module: AppModule,
       imports: [
@@ -34,12 +33,12 @@ export class AppModule implements NestModule {
         AuthModule,
         IdempotencyModule,
         CreditsModule,
-        enrichment,
+        EnrichmentModule.register({ http: true, workers: config.RUN_WORKERS }),
         AdminModule,
         PrivacyHttpModule,
         WebhooksModule.register({ http: true, workers: config.RUN_WORKERS }),
         // Last: its rate-limit guard must run after AuthModule's guards (see OpsModule).
-        OpsModule.register({ enrichment }),
+        OpsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

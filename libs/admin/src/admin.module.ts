@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { CreditsModule } from '@app/credits';
+import { EnrichmentModule } from '@app/enrichment';
 import { PrivacyModule } from '@app/privacy';
 import { WebhooksModule } from '@app/webhooks';
 import { AdminPrivacyController } from './controllers/admin-privacy.controller';
@@ -11,7 +12,7 @@ import { AdminService } from './services/admin.service';
 
 /** The admin console (role `admin`): it composes the credits, enrichment, privacy, webhooks and audit facades. */
 @Module({
-  imports: [CreditsModule, AuditModule, PrivacyModule, WebhooksModule],
+  imports: [CreditsModule, EnrichmentModule, AuditModule, PrivacyModule, WebhooksModule],
   controllers: [AdminOrgsController, AdminEnrichmentsController, AdminPrivacyController],
   providers: [AdminService, AdminPrivacyService],
 })

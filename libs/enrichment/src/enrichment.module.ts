@@ -15,6 +15,8 @@ import { EnrichmentEntity } from './entities/enrichment.entity';
 import { GlobalEnrichmentEntity } from './entities/global-enrichment.entity';
 import { EnrichmentProcessor } from './jobs/enrichment.processor';
 import { QueueName } from './jobs/enrichment-jobs';
+import { OperationItemsReadModel } from './read-models/operation-items.read-model';
+import { OperationProgressReadModel } from './read-models/operation-progress.read-model';
 import { EnrichmentAdminService } from './services/enrichment-admin.service';
 import { EnrichmentDataService } from './services/enrichment-data.service';
 import { EnrichmentOperationsService } from './services/enrichment-operations.service';
@@ -24,58 +26,72 @@ import { EnrichmentQueueService } from './services/enrichment-queue.service';
 import { EnrichmentRecoveryService } from './services/enrichment-recovery.service';
 import { EnrichmentRequestService } from './services/enrichment-request.service';
 import { EnrichmentRetentionService } from './services/enrichment-retention.service';
+import { EnrichmentSettlementService } from './services/enrichment-settlement.service';
 import { EnrichmentStatsService } from './services/enrichment-stats.service';
 import { LeadSearchService } from './services/lead-search.service';
-import { OperationItemsReadModel } from './read-models/operation-items.read-model';
-import { OperationProgressReadModel } from './read-models/operation-progress.read-model';
-import { EnrichmentSettlementService } from './services/enrichment-settlement.service';
+
+const ENTITIES = [EnrichmentEntity, GlobalEnrichmentEntity, EnrichmentOperationEntity, EnrichmentOperationItemEntity];
+
+/** The facade's public face: what the admin console, privacy and ops use. */
+const FACADE = [EnrichmentStatsService, EnrichmentAdminService, EnrichmentDataService];
+
+/** The use cases and the queue producer, shared by the facade and by the runtime module below. */
+const CORE = [
+  EnrichmentQueueService,
+  EnrichmentSettlementService,
+  EnrichmentOperationsService,
+  OperationProgressReadModel,
+  EnrichmentRequestService,
+];
 
 export interface EnrichmentModuleOptions {
   /** Serve the HTTP endpoints (the api app). */
   http: boolean;
-  /** Run the queue processors in this process. */
+  /** Run the queue processors and the sweeps in this process. */
   workers: boolean;
 }
 
-/**
- * Enrichment records, operations, the global cache, the request use cases, the queue producer
- * and processor. Global so that the admin and ops modules can reach its two small facades
- * (admin, stats, data) without knowing how the app registered it.
- */
+/** The endpoints and/or the processor and sweeps, on top of the facade module; built by `EnrichmentModule.register`. */
 @Module({})
+export class EnrichmentRuntimeModule {}
+
+/**
+ * Enrichment records, operations, the global cache and the request use cases.
+ *
+ * Other modules (admin, ops) import the static `EnrichmentModule` and inject its facades
+ * (`EnrichmentAdminService`, `EnrichmentStatsService`, `EnrichmentDataService`). Nest
+ * identifies modules by reference, so this one class exists once however many modules import
+ * it; the apps add the controllers, the processor and the sweeps with `register()`.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(ENTITIES),
+    BullModule.registerQueue({ name: QueueName.ENRICHMENT }),
+    CreditsModule,
+    LeadsModule,
+    PrivacyModule,
+    SelectionModule,
+    WebhooksModule,
+  ],
+  providers: [...CORE, ...FACADE],
+  // The use cases and the queue are for the runtime module below; the facades are the public face.
+  exports: [...FACADE, ...CORE, BullModule],
+})
 export class EnrichmentModule {
   static register({ http, workers }: EnrichmentModuleOptions): DynamicModule {
     return {
-      module: EnrichmentModule,
-      global: true,
+      module: EnrichmentRuntimeModule,
       imports: [
-        TypeOrmModule.forFeature([
-          EnrichmentEntity,
-          GlobalEnrichmentEntity,
-          EnrichmentOperationEntity,
-          EnrichmentOperationItemEntity,
-        ]),
-        BullModule.registerQueue({ name: QueueName.ENRICHMENT }),
+        EnrichmentModule,
+        TypeOrmModule.forFeature(ENTITIES),
         CreditsModule,
         LeadsModule,
         PrivacyModule,
-        SelectionModule,
-        WebhooksModule,
         ...(workers ? [ProvidersModule] : []),
       ],
       controllers: http ? [EnrichmentController, LeadSearchController] : [],
       providers: [
-        EnrichmentQueueService,
-        EnrichmentRequestService,
-        EnrichmentQueryService,
-        EnrichmentOperationsService,
-        EnrichmentAdminService,
-        EnrichmentDataService,
-        LeadSearchService,
-        EnrichmentStatsService,
-        OperationItemsReadModel,
-        OperationProgressReadModel,
-        EnrichmentSettlementService,
+        ...(http ? [EnrichmentQueryService, LeadSearchService, OperationItemsReadModel] : []),
         // The credit expiry sweep is credits' own; it runs where the other sweeps run.
         ...(workers
           ? [
@@ -87,7 +103,6 @@ export class EnrichmentModule {
             ]
           : []),
       ],
-      exports: [EnrichmentStatsService, EnrichmentAdminService, EnrichmentDataService],
     };
   }
 }

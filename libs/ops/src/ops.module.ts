@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -6,6 +6,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import type Redis from 'ioredis';
 import { AppConfig, RedisModule } from '@app/core';
 import { CreditsModule } from '@app/credits';
+import { EnrichmentModule } from '@app/enrichment';
 import { ProvidersModule } from '@app/providers';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
@@ -20,11 +21,6 @@ import { QueueDashboardService } from './services/queue-dashboard.service';
 import { QueueRegistry } from './services/queue-registry.service';
 import { ReadinessService } from './services/readiness.service';
 
-export interface OpsModuleOptions {
-  /** The app's EnrichmentModule (the same dynamic module instance), whose stats feed /metrics. */
-  enrichment: DynamicModule;
-}
-
 /** The Redis connection, in a module of its own so the throttler's async factory can inject it. */
 @Module({ imports: [RedisModule], providers: [opsRedisProvider], exports: [opsRedisProvider] })
 class OpsRedisModule {}
@@ -34,43 +30,39 @@ class OpsRedisModule {}
  * the queue dashboard. Import it after AuthModule: global guards run in registration order,
  * and the rate limit needs the caller that AuthGuard puts on the request.
  */
-@Module({})
+@Module({
+  imports: [
+    DiscoveryModule,
+    TerminusModule,
+    CreditsModule,
+    // For the providers' states in readiness (the same module instance the processors use, if any).
+    ProvidersModule,
+    // Its stats feed /metrics.
+    EnrichmentModule,
+    OpsRedisModule,
+    ThrottlerModule.forRootAsync({
+      imports: [OpsRedisModule],
+      inject: [AppConfig, OPS_REDIS],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        throttlers: [{ name: 'default', limit: config.RATE_LIMIT, ttl: config.RATE_LIMIT_WINDOW_MS }],
+        storage: new ThrottlerStorageRedisService(redis),
+      }),
+    }),
+  ],
+  // The login page before the dashboard, whose catch-all route would otherwise take its path.
+  controllers: [HealthController, MetricsController, QueueDashboardLoginController, QueueDashboardController],
+  providers: [
+    QueueRegistry,
+    ReadinessService,
+    MetricsService,
+    QueueDashboardService,
+    AnonymousRateLimiter,
+    { provide: APP_GUARD, useClass: OrgThrottlerGuard },
+  ],
+  // Mounted by the app on Express itself, before the body is read (see configureApp).
+  exports: [AnonymousRateLimiter],
+})
 export class OpsModule implements NestModule {
-  static register({ enrichment }: OpsModuleOptions): DynamicModule {
-    return {
-      module: OpsModule,
-      imports: [
-        DiscoveryModule,
-        TerminusModule,
-        CreditsModule,
-        // For the providers' states in readiness (the same module instance the processors use, if any).
-        ProvidersModule,
-        enrichment,
-        OpsRedisModule,
-        ThrottlerModule.forRootAsync({
-          imports: [OpsRedisModule],
-          inject: [AppConfig, OPS_REDIS],
-          useFactory: (config: AppConfig, redis: Redis) => ({
-            throttlers: [{ name: 'default', limit: config.RATE_LIMIT, ttl: config.RATE_LIMIT_WINDOW_MS }],
-            storage: new ThrottlerStorageRedisService(redis),
-          }),
-        }),
-      ],
-      // The login page before the dashboard, whose catch-all route would otherwise take its path.
-      controllers: [HealthController, MetricsController, QueueDashboardLoginController, QueueDashboardController],
-      providers: [
-        QueueRegistry,
-        ReadinessService,
-        MetricsService,
-        QueueDashboardService,
-        AnonymousRateLimiter,
-        { provide: APP_GUARD, useClass: OrgThrottlerGuard },
-      ],
-      // Mounted by the app on Express itself, before the body is read (see configureApp).
-      exports: [AnonymousRateLimiter],
-    };
-  }
-
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
     consumer.apply(DashboardCookieMiddleware).forRoutes(DASHBOARD_PATH, `${DASHBOARD_PATH}/{*path}`);

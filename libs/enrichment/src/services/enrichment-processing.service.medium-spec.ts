@@ -1,0 +1,142 @@
+import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
+import { CreditTransactionType, SettlementOutcome } from '@app/credits';
+import { SuppressionKind } from '@app/privacy';
+import { DataSource } from 'typeorm';
+import { EnrichmentStatus } from '../enrichment.types';
+import { enrichmentServices } from '../testing/enrichment-services';
+
+const PRICE = 5;
+
+interface Outcome {
+  status: EnrichmentStatus;
+  dataFound: boolean | null;
+  cached: boolean;
+  settled: SettlementOutcome | undefined;
+}
+
+/**
+ * How a job's answers map to each row's end, on a real database: found and visible is a
+ * finished row with data, captured; nothing found, or found but suppressed for the org, is
+ * finished without data, released; a job out of attempts fails its rows, released; work
+ * past its age times out, released. Running a job twice changes nothing the second time.
+ */
+describe('EnrichmentProcessingService (PostgreSQL)', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  let s: ReturnType<typeof enrichmentServices>;
+
+  beforeAll(async () => {
+    ({ dataSource, drop } = await createThrowawayDatabase('enrichment_processing_spec'));
+    s = enrichmentServices(dataSource, { PRICE_EMAILS: PRICE });
+  });
+  afterAll(() => drop?.());
+
+  const request = async (orgId: string, leadIds: string[]) =>
+    (await s.bulk(orgId, leadIds)).enrichments.map((row) => row.id);
+
+  /** Each enrichment's end: its row, whether it points at the global cache, and its ledger settlement. */
+  const outcomes = async (ids: string[]): Promise<Outcome[]> => {
+    const rows: {
+      id: string;
+      status: EnrichmentStatus;
+      data_found: boolean | null;
+      global_enrichment_id: string | null;
+      settlement: CreditTransactionType | null;
+    }[] = await dataSource.query(
+      `SELECT e.id, e.status, e.data_found, e.global_enrichment_id,
+              (SELECT t.type FROM credit_transaction t WHERE t.enrichment_id = e.id AND t.type IN ($2, $3)) AS settlement
+         FROM enrichment e WHERE e.id = ANY($1::uuid[])`,
+      [ids, CreditTransactionType.CONSUMED, CreditTransactionType.RELEASED],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return {
+        status: row?.status ?? EnrichmentStatus.PENDING,
+        dataFound: row?.data_found ?? null,
+        cached: Boolean(row?.global_enrichment_id),
+        settled:
+          row?.settlement === CreditTransactionType.CONSUMED
+            ? SettlementOutcome.CAPTURE
+            : row?.settlement === CreditTransactionType.RELEASED
+              ? SettlementOutcome.RELEASE
+              : undefined,
+      };
+    });
+  };
+
+  it('found and visible: captured; not found: released; found but on the org’s list: not found, released', async () => {
+    const orgId = await s.newOrg(100);
+    const [found, missing, suppressed] = await s.newLeads(3);
+    s.waterfall.known.add(found);
+    s.waterfall.known.add(suppressed);
+    const ids = await request(orgId, [found, missing, suppressed]);
+    // Added after the request: the processor reads the list again before it stores and shows.
+    await s.privacy.addSuppression(
+      { platform: false, orgId },
+      { kind: SuppressionKind.PERSON, value: suppressed, reason: 'spec', createdBy: 'spec' },
+    );
+
+    await s.processing.processBatch('job-mapping', ids);
+
+    expect(await outcomes(ids)).toEqual([
+      { status: EnrichmentStatus.FINISHED, dataFound: true, cached: true, settled: SettlementOutcome.CAPTURE },
+      { status: EnrichmentStatus.FINISHED, dataFound: false, cached: false, settled: SettlementOutcome.RELEASE },
+      { status: EnrichmentStatus.FINISHED, dataFound: false, cached: false, settled: SettlementOutcome.RELEASE },
+    ]);
+    expect(await s.credits.getBalance(orgId)).toEqual({ available: 100 - PRICE, held: 0 });
+  });
+
+  it('a job delivered twice settles once: the second run finds nothing left to claim', async () => {
+    const orgId = await s.newOrg(100);
+    const [lead] = await s.newLeads(1);
+    s.waterfall.known.add(lead);
+    const ids = await request(orgId, [lead]);
+
+    await s.processing.processBatch('job-twice', ids);
+    await s.processing.processBatch('job-twice', ids);
+
+    const [{ settlements }]: { settlements: number }[] = await dataSource.query(
+      `SELECT count(*)::int AS settlements FROM credit_transaction WHERE enrichment_id = $1 AND type IN ($2, $3)`,
+      [ids[0], CreditTransactionType.CONSUMED, CreditTransactionType.RELEASED],
+    );
+    expect(settlements).toBe(1);
+    expect(await s.credits.getBalance(orgId)).toEqual({ available: 100 - PRICE, held: 0 });
+  });
+
+  it('out of attempts: the rows the job claimed fail and are released; others are left alone', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(2);
+    const [claimed, untouched] = await request(orgId, leads);
+    await dataSource.query(`UPDATE enrichment SET status = 'processing', job_id = 'job-failing' WHERE id = $1`, [
+      claimed,
+    ]);
+
+    await s.processing.failBatch('job-failing', [claimed, untouched], 'provider down');
+
+    expect(await outcomes([claimed, untouched])).toEqual([
+      { status: EnrichmentStatus.FAILED, dataFound: null, cached: false, settled: SettlementOutcome.RELEASE },
+      { status: EnrichmentStatus.PENDING, dataFound: null, cached: false, settled: undefined },
+    ]);
+  });
+
+  it('past ENRICHMENT_MAX_AGE_MS: pending and processing work times out, released', async () => {
+    const orgId = await s.newOrg(100);
+    const ids = await request(orgId, await s.newLeads(2));
+    // Backdated rather than waited for.
+    await dataSource.query(
+      `UPDATE enrichment SET requested_at = now() - interval '1 day',
+              status = CASE WHEN id = $2 THEN 'processing' ELSE status END
+        WHERE id = ANY($1::uuid[])`,
+      [ids, ids[1]],
+    );
+
+    expect(await s.processing.expireOverdue()).toBe(2);
+
+    expect(await outcomes(ids)).toEqual([
+      { status: EnrichmentStatus.TIMEOUT, dataFound: null, cached: false, settled: SettlementOutcome.RELEASE },
+      { status: EnrichmentStatus.TIMEOUT, dataFound: null, cached: false, settled: SettlementOutcome.RELEASE },
+    ]);
+    expect(await s.credits.getBalance(orgId)).toEqual({ available: 100, held: 0 });
+  });
+});

@@ -1,0 +1,162 @@
+import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
+import { AppException, ContactField, ErrorCode } from '@app/core';
+import { CreditTransactionType, InsufficientCreditsException } from '@app/credits';
+import { SuppressionKind } from '@app/privacy';
+import { DataSource } from 'typeorm';
+import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
+import { enrichmentServices } from '../testing/enrichment-services';
+
+const PRICE = 5;
+const BATCH = 2;
+
+/**
+ * What a request decides, on a real database: what it reuses, what it holds credits for,
+ * what the global cache finishes at once, how pending work is cut into jobs, and that a
+ * refused request writes nothing.
+ */
+describe('EnrichmentRequestService (PostgreSQL)', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  let s: ReturnType<typeof enrichmentServices>;
+
+  beforeAll(async () => {
+    ({ dataSource, drop } = await createThrowawayDatabase('enrichment_request_spec'));
+    s = enrichmentServices(dataSource, { PRICE_EMAILS: PRICE, ENRICHMENT_BATCH_SIZE: BATCH });
+  });
+  afterAll(() => drop?.());
+
+  const holdsOf = async (orgId: string): Promise<number[]> => {
+    const rows: { amount: string }[] = await dataSource.query(
+      'SELECT amount FROM credit_transaction WHERE org_id = $1 AND type = $2 ORDER BY created_at',
+      [orgId, CreditTransactionType.RESERVED],
+    );
+    return rows.map((row) => Number(row.amount));
+  };
+
+  const countRows = async (orgId: string): Promise<{ enrichments: number; operations: number }> => {
+    const [row]: { enrichments: number; operations: number }[] = await dataSource.query(
+      `SELECT (SELECT count(*)::int FROM enrichment WHERE org_id = $1) AS enrichments,
+              (SELECT count(*)::int FROM enrichment_operation WHERE org_id = $1) AS operations`,
+      [orgId],
+    );
+    return row;
+  };
+
+  it('holds for the leads it creates, in selection order, and cuts the pending ones into jobs of the batch size', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(5);
+
+    const { operationId, enrichments } = await s.bulk(orgId, leads);
+
+    expect(enrichments.map((row) => row.entityId)).toEqual(leads);
+    expect(enrichments.every((row) => row.status === EnrichmentStatus.PENDING)).toBe(true);
+    expect(await holdsOf(orgId)).toEqual([5 * PRICE]);
+    const hold = enrichments[0].creditTransactionId;
+    const jobs = [...s.queue.jobs].filter(([jobId]) => jobId.startsWith(`hold-${hold}-`));
+    expect(jobs.map(([, ids]) => ids.length).sort()).toEqual([1, 2, 2]);
+    expect(jobs.flatMap(([, ids]) => ids).sort()).toEqual(enrichments.map((row) => row.id).sort());
+    expect(await s.progress.progress(operationId ?? '', orgId)).toMatchObject({
+      status: OperationStatus.RUNNING,
+      total: 5,
+      reused: 0,
+      created: 5,
+    });
+  });
+
+  it('reuses what is pending or finished and holds only for the rest; failed ones are retried with a new hold', async () => {
+    const orgId = await s.newOrg(100);
+    const [pending, finished, failed, fresh] = await s.newLeads(4);
+    const first = await s.bulk(orgId, [pending, finished, failed]);
+    s.waterfall.known.add(finished);
+    const [, finishedRow, failedRow] = first.enrichments;
+    await s.processing.processBatch('spec-found', [finishedRow.id]);
+    // Claimed by a job whose attempts all failed: the processor's last word on it.
+    await dataSource.query(`UPDATE enrichment SET status = 'processing', job_id = 'spec-failed' WHERE id = $1`, [
+      failedRow.id,
+    ]);
+    await s.processing.failBatch('spec-failed', [failedRow.id], 'provider down');
+
+    const second = await s.bulk(orgId, [fresh, pending, finished, failed]);
+
+    expect(second.enrichments.map((row) => row.entityId)).toEqual([fresh, pending, finished, failed]);
+    const [freshRow, pendingAgain, finishedAgain, retried] = second.enrichments;
+    expect(pendingAgain.id).toBe(first.enrichments[0].id);
+    expect(finishedAgain).toMatchObject({ id: finishedRow.id, status: EnrichmentStatus.FINISHED });
+    expect(retried).toMatchObject({ id: failedRow.id, status: EnrichmentStatus.PENDING });
+    expect(retried.creditTransactionId).toBe(freshRow.creditTransactionId);
+    expect(retried.creditTransactionId).not.toBe(failedRow.creditTransactionId);
+    expect((await holdsOf(orgId)).slice(1)).toEqual([2 * PRICE]);
+    expect(await s.progress.progress(second.operationId ?? '', orgId)).toMatchObject({ reused: 2, created: 2 });
+  });
+
+  it('completes at once, holding nothing, a request everything of which is reused and final', async () => {
+    const orgId = await s.newOrg(100);
+    const [lead] = await s.newLeads(1);
+    await s.cache(lead);
+    await s.bulk(orgId, [lead]);
+
+    const again = await s.bulk(orgId, [lead]);
+
+    expect(await holdsOf(orgId)).toEqual([PRICE]);
+    expect(await s.progress.progress(again.operationId ?? '', orgId)).toMatchObject({
+      status: OperationStatus.COMPLETED,
+      reused: 1,
+      created: 0,
+      credits: { held: 0, captured: 0, released: 0 },
+    });
+  });
+
+  it('finishes cache hits at once, except those whose cached data the org suppresses: they are queued', async () => {
+    const orgId = await s.newOrg(100);
+    const [visible, suppressed] = await s.newLeads(2);
+    await s.cache(visible);
+    await s.cache(suppressed);
+    await s.privacy.addSuppression(
+      { platform: false, orgId },
+      { kind: SuppressionKind.PERSON, value: suppressed, reason: 'spec', createdBy: 'spec' },
+    );
+
+    const { enrichments } = await s.bulk(orgId, [visible, suppressed]);
+
+    expect(enrichments.map((row) => [row.status, row.dataFound])).toEqual([
+      [EnrichmentStatus.FINISHED, true],
+      [EnrichmentStatus.PENDING, null],
+    ]);
+    expect(s.settlement.settled.get(enrichments[0].id)).toBe('capture');
+    expect(s.settlement.settled.has(enrichments[1].id)).toBe(false);
+  });
+
+  it('short of credits: 402 and nothing written — no enrichment, no operation, no hold', async () => {
+    const orgId = await s.newOrg(2 * PRICE);
+    const leads = await s.newLeads(3);
+
+    await expect(s.bulk(orgId, leads)).rejects.toBeInstanceOf(InsufficientCreditsException);
+
+    expect(await countRows(orgId)).toEqual({ enrichments: 0, operations: 0 });
+    expect(await holdsOf(orgId)).toEqual([]);
+    expect(await s.credits.getBalance(orgId)).toEqual({ available: 2 * PRICE, held: 0 });
+  });
+
+  it('a retry-only request (the admin retry) of a lead that is no longer failed is 409, and writes nothing', async () => {
+    const orgId = await s.newOrg(100);
+    const [lead] = await s.newLeads(1);
+    await s.bulk(orgId, [lead]);
+    const before = await countRows(orgId);
+
+    const error = await s.requests
+      .createEnrichments({
+        orgId,
+        userId: 'admin_spec',
+        field: ContactField.EMAILS,
+        leadIds: [lead],
+        operationKind: null,
+        retryOnly: true,
+      })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AppException);
+    expect(error).toMatchObject({ code: ErrorCode.CONFLICT });
+    expect(await countRows(orgId)).toEqual(before);
+    expect(await holdsOf(orgId)).toHaveLength(1);
+  });
+});
