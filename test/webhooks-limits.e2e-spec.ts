@@ -121,10 +121,14 @@ describe('Webhook limits', () => {
     }
     await waitFor(async () => slow.stats.received === 8, 30000);
     expect(slow.stats.maxInFlight).toBe(t.config.WEBHOOK_ENDPOINT_CONCURRENCY);
-    const rows: { status: string; attempts: number }[] = await t.dataSource.query(
-      'SELECT status, attempts FROM webhook_event WHERE org_id = $1',
-      [org],
-    );
+    // The receiver has answered the eighth call; its delivery is recorded as succeeded just after.
+    const rows = await waitFor(async () => {
+      const events: { status: string; attempts: number }[] = await t.dataSource.query(
+        'SELECT status, attempts FROM webhook_event WHERE org_id = $1',
+        [org],
+      );
+      return events.every((event) => event.status !== 'pending') && events;
+    });
     expect(rows).toEqual(Array(8).fill({ status: 'succeeded', attempts: 1 }));
   });
 });
