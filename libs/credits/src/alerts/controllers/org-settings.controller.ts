@@ -1,25 +1,12 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { AuthUser, CurrentUser, Role, Roles } from '@app/auth';
+import { Body, Get, Put } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, OwnerController } from '@app/auth';
 import { ErrorEnvelopeDto } from '@app/core';
 import { OrgSettingsRequestDto } from '../dtos/org-settings.request.dto';
 import { OrgSettingsResponseDto } from '../dtos/org-settings.response.dto';
 import { OrgSettingsService } from '../services/org-settings.service';
 
-@ApiTags('settings')
-@ApiBearerAuth()
-@Roles(Role.OWNER)
-@ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED: missing or invalid token' })
-@ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'FORBIDDEN: only owners read and change org settings' })
-@Controller('api/v1/org/settings')
+@OwnerController('api/v1/org/settings', { tag: 'settings' })
 export class OrgSettingsController {
   constructor(private readonly settings: OrgSettingsService) {}
 
