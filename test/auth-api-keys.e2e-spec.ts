@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Role } from '../libs/auth/src';
 import { createTestApp, leadIds, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
+import { grant } from './support/requests';
 
 const ORG = 'org_keys';
 const KEYS = '/api/v1/api-keys';
@@ -27,13 +28,7 @@ describe('API keys for partners', () => {
     await resetState(t.config, t.dataSource);
     owner = tokenFor(t.config, { orgId: ORG, sub: 'owner_keys', role: Role.OWNER });
     member = tokenFor(t.config, { orgId: ORG, sub: 'member_keys' });
-    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_keys', role: Role.ADMIN });
-    await t
-      .http()
-      .post(`/api/v1/admin/orgs/${ORG}/credits`)
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ amount: 1000, source: 'manual' })
-      .expect(201);
+    await grant(t, ORG, 1000);
   });
 
   afterAll(async () => {

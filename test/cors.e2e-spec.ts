@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Browser } from 'playwright-core';
 import { Role } from '../libs/auth/src';
 import { leadIds, createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
+import { grant } from './support/requests';
 import { launchChromium, servePage } from './support/browser';
 
 const ORG = 'org_cors';
@@ -60,13 +61,7 @@ describe('CORS: a browser frontend on a listed origin, and only there', () => {
     await resetState(t.config, t.dataSource);
     await t.app.listen(0, '127.0.0.1');
     apiBase = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_cors', role: Role.ADMIN });
-    await t
-      .http()
-      .post(`/api/v1/admin/orgs/${ORG}/credits`)
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ amount: 1000, source: 'manual' })
-      .expect(201);
+    await grant(t, ORG, 1000);
     member = tokenFor(t.config, { orgId: ORG });
     browser = await launchChromium();
   });

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Role } from '../libs/auth/src';
 import { createTestApp, leadIds, resetState, TestApp, tokenFor } from './support/test-app';
+import { grant } from './support/requests';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
@@ -72,13 +72,7 @@ describe('A partner program generated from the OpenAPI document', () => {
       throw new Error(`tsc --strict refused the partner program:\n${error.stdout}`);
     });
 
-    const admin = tokenFor(t.config, { orgId: 'org_ops', role: Role.ADMIN });
-    await t
-      .http()
-      .post(`/api/v1/admin/orgs/${ORG}/credits`)
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ amount: 1000, source: 'manual' })
-      .expect(201);
+    await grant(t, ORG, 1000);
     const ids = await leadIds(t.dataSource, 3, 2700);
     const { stdout } = await run(process.execPath, [join(WORK_DIR, 'partner.js')], {
       env: {

@@ -7,6 +7,7 @@ import { QueueName } from '../libs/enrichment/src';
 import { CONTRACT_EXAMPLE_LEAD_IDS } from '../libs/leads/src';
 import { assertChromiumInstalled, launchChromium, recordCspViolations } from './support/browser';
 import { createTestApp, resetState, TestApp, tokenFor } from './support/test-app';
+import { grant } from './support/requests';
 const OUTPUT_DIR = join(__dirname, '..', 'test-output');
 const ORG = 'org_swagger_ui';
 const BULK_PATH = '/api/v1/operations/enrichment/bulk';
@@ -37,13 +38,7 @@ describe('Swagger UI in a real browser', () => {
   });
 
   it('authorizes with a token and runs the manual bulk example: 201 with one enrichment per lead', async () => {
-    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_swagger', role: Role.ADMIN });
-    await t
-      .http()
-      .post(`/api/v1/admin/orgs/${ORG}/credits`)
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ amount: 1000, source: 'manual' })
-      .expect(201);
+    await grant(t, ORG, 1000);
     const member = tokenFor(t.config, { orgId: ORG });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
@@ -80,13 +75,7 @@ describe('Swagger UI in a real browser', () => {
       .send({ name: 'swagger-ui' })
       .expect(201);
     const key = (created.body as { secret: string }).secret;
-    const admin = tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_swagger', role: Role.ADMIN });
-    await t
-      .http()
-      .post(`/api/v1/admin/orgs/${ORG}/credits`)
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ amount: 1000, source: 'manual' })
-      .expect(201);
+    await grant(t, ORG, 1000);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     await page.goto(`${baseUrl}/docs`);
