@@ -242,6 +242,20 @@ async function startServers(): Promise<Servers> {
   return { api, floor, apiUrl, floorUrl };
 }
 
+/** The API (RUN_WORKERS=false) and the floor, started and warmed up (JIT, connection pools, plan caches) alike. */
+async function startWarmedServers(warmOrgs: string[], ids: string[]) {
+  log('starting the API (RUN_WORKERS=false) and the floor');
+  const servers = await startServers();
+  const both = [
+    { side: 'service' as const, url: servers.apiUrl, child: servers.api },
+    { side: 'floor' as const, url: servers.floorUrl, child: servers.floor },
+  ];
+  for (const { url } of both) {
+    await runLoad({ url, connections: 4, duration: S.warmupS, next: manualPlan(warmOrgs, ids) });
+  }
+  return { servers, both };
+}
+
 /** Worker processes for the pipeline phases, with the call probe preloaded; resolves when Bull sees them all. */
 async function startWorkers(count: number, env: Record<string, string>): Promise<Child[]> {
   const workers = Array.from({ length: count }, (_, i) =>
@@ -539,15 +553,7 @@ async function quickMeasure(svcDb: Client, floorDb: Client): Promise<void> {
   const warmOrgs = orgsOf('warm', 8);
   const bulkOrgs = orgsOf('bulk1000', rounds * 2 * 25);
   for (const db of [svcDb, floorDb]) await grantCredits(db, [...manualOrgs, ...warmOrgs, ...bulkOrgs], CREDITS_PER_ORG);
-  log('starting the API (RUN_WORKERS=false) and the floor');
-  const servers = await startServers();
-  const both = [
-    { side: 'service' as const, url: servers.apiUrl, child: servers.api },
-    { side: 'floor' as const, url: servers.floorUrl, child: servers.floor },
-  ];
-  for (const { url } of both) {
-    await runLoad({ url, connections: 4, duration: S.warmupS, next: manualPlan(warmOrgs, ids) });
-  }
+  const { both } = await startWarmedServers(warmOrgs, ids);
   const bulkPlans = {
     service: bulkPlan(bulkOrgs.slice(0, rounds * 25), 1000, S.people),
     floor: bulkPlan(bulkOrgs.slice(rounds * 25), 1000, S.people),
@@ -636,17 +642,7 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
     await grantCredits(db, [...manualOrgs, ...warmOrgs, ...Object.values(bulkOrgs).flat()], CREDITS_PER_ORG);
   }
 
-  log('starting the API (RUN_WORKERS=false) and the floor');
-  const servers = await startServers();
-  const both = [
-    { side: 'service' as const, url: servers.apiUrl, child: servers.api },
-    { side: 'floor' as const, url: servers.floorUrl, child: servers.floor },
-  ];
-
-  // Warm-up: JIT, connection pools, plan caches.
-  for (const { url } of both) {
-    await runLoad({ url, connections: 4, duration: S.warmupS, next: manualPlan(warmOrgs, ids) });
-  }
+  const { servers, both } = await startWarmedServers(warmOrgs, ids);
 
   // (a) + (f) bulk latency by size, one request at a time, a fresh org per request.
   const bulk: Record<string, { service: LatencyStats; floor: LatencyStats }> = {};
