@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { Role } from '../libs/auth/src';
+import { Role, signToken } from '../libs/auth/src';
 import type Redis from 'ioredis';
 import { EnrichmentStatsService } from '../libs/enrichment/src';
 import { OPS_REDIS } from '../libs/ops/src/services/ops-redis.provider';
@@ -150,6 +150,50 @@ describe('Front door: bodies, the per-IP budget, cheap probes, safe strings', ()
         expect(spies[0]).toHaveBeenCalled();
       } finally {
         for (const spy of spies) spy.mockRestore();
+      }
+    });
+
+    it('a flood from an address known to be over budget is answered before Express, with the same 429 and security headers', async () => {
+      const client = from('203.0.113.40');
+      const served = await client.get('/health').expect(200);
+      for (let i = 1; i < LIMIT; i++) await client.get('/health').expect(200);
+      const throughExpress = await client.get('/health').expect(429);
+      // Express 5's app function hands every request to app.handle: not called means not reached.
+      const express = limited.app.getHttpAdapter().getInstance() as { handle: (...args: unknown[]) => void };
+      const handle = jest.spyOn(express, 'handle');
+      try {
+        const early = await client.get('/health').expect(429);
+        const forged = await client
+          .get(
+            '/api/v1/operations/credits/balance',
+            signToken(
+              { sub: 'u', org_id: 'o', role: Role.MEMBER },
+              { secret: 'not-the-secret-0123456789', expiresInSeconds: 60 },
+            ),
+          )
+          .expect(429);
+        expect(handle).not.toHaveBeenCalled();
+        for (const res of [early, forged]) {
+          expect(res.body).toEqual(throughExpress.body);
+          expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+          expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+          for (const name of [
+            'content-security-policy',
+            'x-frame-options',
+            'x-content-type-options',
+            'referrer-policy',
+          ]) {
+            expect(res.headers[name]).toBe(served.headers[name]);
+          }
+        }
+        // What may be valid, or needs CORS headers, still goes the whole way.
+        await client
+          .get('/api/v1/operations/credits/balance', tokenFor(limited.config, { orgId: 'org_front' }))
+          .expect(200);
+        await client.get('/health').set('Origin', 'https://app.example').expect(429);
+        expect(handle).toHaveBeenCalledTimes(2);
+      } finally {
+        handle.mockRestore();
       }
     });
 

@@ -119,7 +119,7 @@ describe('Abuse: a victim org keeps its latency and throughput under attack', ()
     await db.end();
   });
 
-  it(`victim throughput ≥ ${MIN_THROUGHPUT_RATIO * 100} % of its unloaded figure (p50 ≤ ${MAX_P50_RATIO}× measured), no 5xx`, async () => {
+  it(`victim throughput ≥ ${MIN_THROUGHPUT_RATIO * 100} % of its unloaded figure and p50 ≤ ${MAX_P50_RATIO}×, no 5xx`, async () => {
     const tally = new ScenarioTally(SUITE, 'victim load under compressed, unauthenticated, scrape and fan-out attacks');
     const profileDir = process.env.RELIABILITY_ABUSE_CPU_PROF;
     api = await startApi(
@@ -247,10 +247,10 @@ describe('Abuse: a victim org keeps its latency and throughput under attack', ()
     };
 
     try {
-      // Warm-up, not measured: JIT, connection pools, the victim's and attackers' connections.
-      const warmUntil = performance.now() + 2000;
-      await Promise.all([victimPhase(warmUntil), attack(warmUntil)]);
-      for (const samples of Object.values(attackSamples)) samples.length = 0;
+      // Warm-up, not measured: JIT, connection pools, the victim's connections. The victim's
+      // only: attacking here would spend the attackers' per-IP budget before the first round,
+      // and the measured rounds would see only the cheapest refusals, not the 415s and 401s.
+      await victimPhase(performance.now() + 2000);
 
       const victimSamples: Sample[] = [];
       const rounds: { baseline: PhaseFigures; attacked: PhaseFigures }[] = [];
@@ -307,7 +307,6 @@ describe('Abuse: a victim org keeps its latency and throughput under attack', ()
           unloadedPerSecond: median(rounds.map((r) => r.baseline.perSecond)),
           attackedPerSecond: median(rounds.map((r) => r.attacked.perSecond)),
           p50Ratio,
-          p50Held: p50Ratio <= MAX_P50_RATIO,
           throughputRatio,
           statuses: byStatus(victimSamples),
         },
@@ -337,17 +336,9 @@ describe('Abuse: a victim org keeps its latency and throughput under attack', ()
       // All-reused operations are free and emit nothing: no fan-out.
       expect(eventsAfter).toBe(eventsBefore);
       expect(throughputRatio).toBeGreaterThanOrEqual(MIN_THROUGHPUT_RATIO);
-      // The p50 bound is the issue's, and it does NOT hold on the shared 2-core machine (see
-      // docs/reliability.md, "Abuse": 2–7× there, the API spending ~1 ms of CPU per refused
-      // request). It is enforced with RELIABILITY_ABUSE_ENFORCE_P50=1 and otherwise reported
-      // loudly, so the suite stays a gate for everything else while the figure is worked on.
-      if (process.env.RELIABILITY_ABUSE_ENFORCE_P50) {
-        expect(p50Ratio).toBeLessThanOrEqual(MAX_P50_RATIO);
-      } else if (p50Ratio > MAX_P50_RATIO) {
-        console.warn(
-          `abuse: victim p50 under attack is ${p50Ratio}× its unloaded p50, above the issue's ${MAX_P50_RATIO}× (not enforced: RELIABILITY_ABUSE_ENFORCE_P50 unset)`,
-        );
-      }
+      // The issue's bound. It held only sometimes while each refusal cost ~1 ms of the API's
+      // event loop; refused floods are now answered before Express (docs/reliability.md, "Abuse").
+      expect(p50Ratio).toBeLessThanOrEqual(MAX_P50_RATIO);
     } finally {
       victimClient.close();
       for (const client of Object.values(clients)) client.close();

@@ -1,9 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestListener } from 'node:http';
+import proxyaddr from 'proxy-addr';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/core';
 import { AnonymousRateLimiter } from '@app/ops';
-import { applyHttpSecurity } from './http-security';
+import { applyHttpSecurity, securityHeaderValues } from './http-security';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /**
@@ -16,7 +18,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // First: preflights are answered, and every answer (429s included) carries the security headers.
   applyHttpSecurity(app, config);
   // Before the body is read: a client without a valid credential is counted and stopped first.
-  app.use(app.get(AnonymousRateLimiter).middleware);
+  const limiter = app.get(AnonymousRateLimiter);
+  app.use(limiter.middleware);
+  refuseKnownSpentBeforeExpress(app, limiter, config);
   // Raw bytes only (size limit; inflated size when compression is accepted, 415 otherwise);
   // JsonBodyMiddleware parses them with bounded depth and size.
   app.useBodyParser('raw', {
@@ -27,6 +31,29 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
+  });
+}
+
+/**
+ * Puts the per-IP limiter's cheap verdict (AnonymousRateLimiter.refuseKnownSpent) in front of
+ * Express on the HTTP server: a flood from an address already over budget is answered without
+ * Express's router, middleware chain or response helpers. The address is the one Express
+ * computes (proxy-addr with the app's own compiled `trust proxy`), so both budgets are one.
+ */
+function refuseKnownSpentBeforeExpress(
+  app: NestExpressApplication,
+  limiter: AnonymousRateLimiter,
+  config: AppConfig,
+): void {
+  const server = app.getHttpServer();
+  type Trust = (addr: string, hop: number) => boolean;
+  const trust = app.getHttpAdapter().getInstance().get('trust proxy fn') as Trust;
+  const headers = securityHeaderValues(config);
+  const handlers = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    if (limiter.refuseKnownSpent(req, res, () => proxyaddr(req, trust), headers)) return;
+    for (const handler of handlers) handler.call(server, req, res);
   });
 }
 

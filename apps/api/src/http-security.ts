@@ -1,6 +1,7 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { AppConfig } from '@app/core';
 import { DASHBOARD_LOGIN_SCRIPT_CSP_SOURCE } from '@app/ops';
 
@@ -75,6 +76,25 @@ export function securityHeaders(config: AppConfig) {
     frameguard: { action: 'deny' },
     strictTransportSecurity: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+}
+
+/**
+ * The headers securityHeaders sets, as values, for answers written before Express (see
+ * refuseKnownSpentBeforeExpress), which must carry the same ones. The policy is static, so
+ * capturing it once from helmet itself keeps the two from drifting apart.
+ */
+export function securityHeaderValues(config: AppConfig): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  const capture = {
+    setHeader: (name: string, value: string) => {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  securityHeaders(config)({} as IncomingMessage, capture as unknown as ServerResponse, () => undefined);
+  return headers;
 }
 
 export function applyHttpSecurity(app: NestExpressApplication, config: AppConfig): void {

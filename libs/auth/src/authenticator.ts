@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ApiKeysService } from './api-keys/services/api-keys.service';
 import { looksLikeApiKey } from './api-keys/services/api-key-secret';
 import { AuthenticationFailed } from './authentication-failed';
@@ -22,7 +23,7 @@ export class Authenticator {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  static carriesCredential(req: Request): boolean {
+  static carriesCredential(req: { headers: IncomingHttpHeaders }): boolean {
     return req.headers.authorization !== undefined || req.headers[API_KEY_HEADER] !== undefined;
   }
 
@@ -60,5 +61,17 @@ export class Authenticator {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Whether the request's one credential is a bearer JWT for this deployment's algorithm with a
+   * wrong signature: sure to be refused, decided synchronously for a few µs (JwtVerifier.isForged).
+   * False for anything that needs a closer look (API keys, other tokens, JWKS deployments).
+   */
+  carriesForgedJwt(req: { headers: IncomingHttpHeaders }): boolean {
+    const authorization = req.headers.authorization;
+    if (req.headers[API_KEY_HEADER] !== undefined || authorization === undefined) return false;
+    const token = bearerToken(authorization);
+    return token !== undefined && !looksLikeApiKey(token) && this.jwt.isForged(token);
   }
 }

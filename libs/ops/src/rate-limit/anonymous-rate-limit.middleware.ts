@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
 import type Redis from 'ioredis';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Authenticator } from '@app/auth';
 import { AppConfig, ErrorCode } from '@app/core';
 import { DASHBOARD_PATH, dashboardCookieOf } from '../http/dashboard-cookie.middleware';
@@ -55,6 +56,36 @@ export class AnonymousRateLimiter {
     private readonly config: AppConfig,
     @Inject(OPS_REDIS) private readonly redis: Redis,
   ) {}
+
+  /**
+   * The middleware's verdict for the one kind of request a flood is made of, given before
+   * Express sees the request (configureApp mounts it on the HTTP server, with the client address
+   * as Express computes it, asked only when some address is known to be spent, and the security headers every answer carries): from an address this
+   * process already knows to be over budget, with no credential or a bearer JWT that is sure to
+   * be refused (forged). Such a request is answered 429 here, synchronously, and true is
+   * returned. Anything else — an address not known to be spent, a possibly valid credential, a
+   * cookie (the dashboard's), a cross-origin request (its CORS headers come from the full path)
+   * — returns false at once and goes the whole way, where the middleware decides as before.
+   *
+   * Why: under the abuse scenario's floods each refusal cost ~1 ms of the API's single event
+   * loop through Express's router, helmet and this middleware's promise chain, against ~0.25 ms
+   * for a bare Node answer; that time is taken from every other org's requests.
+   */
+  refuseKnownSpent(
+    req: IncomingMessage,
+    res: ServerResponse,
+    clientAddress: () => string,
+    headers: OutgoingHttpHeaders,
+  ): boolean {
+    if (this.spentUntil.size === 0) return false;
+    const h = req.headers;
+    if (h.origin !== undefined || h.cookie !== undefined) return false;
+    const retryAfterMs = this.knownSpent(`anon:${clientAddress()}`);
+    if (retryAfterMs === null) return false;
+    if (Authenticator.carriesCredential(req) && !this.authenticator.carriesForgedJwt(req)) return false;
+    this.refuse(res, retryAfterMs, headers);
+    return true;
+  }
 
   /** The Express middleware. */
   readonly middleware: RequestHandler = (req, res, next) => {
@@ -158,7 +189,7 @@ export class AnonymousRateLimiter {
     }
   }
 
-  private refuse(res: Response, retryAfterMs: number): void {
+  private refuse(res: ServerResponse, retryAfterMs: number, headers: OutgoingHttpHeaders = {}): void {
     const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     const body = JSON.stringify({
       error: {
@@ -174,6 +205,7 @@ export class AnonymousRateLimiter {
     // Written with Node's own response, not Express's res.json: a refusal is what a flood gets
     // thousands of times, and the plain path (head and body in one write, no ETag) costs less.
     res.writeHead(429, {
+      ...headers,
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
       'Retry-After': String(retryAfterSeconds),
