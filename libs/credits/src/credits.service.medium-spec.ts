@@ -1,11 +1,12 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
-import { NO_BALANCE_ALERTS } from './alerts/balance-alerts';
+import { BalanceAlerts, NO_BALANCE_ALERTS } from './alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from './credit.types';
 import { CreditsService, SettlementOutcome } from './credits.service';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
+import { SpendPeriod, SpendScope } from './limits/spend-limit.types';
 import { CreditLotsService } from './lots/services/credit-lots.service';
 
 const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
@@ -106,5 +107,89 @@ describe('CreditsService (PostgreSQL)', () => {
     await grant('org_d', 10);
     await expect(dataSource.query('UPDATE credit_transaction SET amount = 1000')).rejects.toThrow(/append-only/);
     await expect(dataSource.query('DELETE FROM credit_transaction')).rejects.toThrow(/append-only/);
+  });
+
+  describe('a hold runs the alerts only when credit_hold says they have something to do', () => {
+    const alerts = {
+      evaluate: jest.fn<Promise<void>, Parameters<BalanceAlerts['evaluate']>>(() => Promise.resolve()),
+      limitsExhausted: jest.fn<Promise<void>, Parameters<BalanceAlerts['limitsExhausted']>>(() => Promise.resolve()),
+      limitsRefused: jest.fn(),
+    };
+    let watched: CreditsService;
+    let limits: SpendLimitsService;
+
+    beforeAll(() => {
+      limits = new SpendLimitsService(dataSource);
+      watched = new CreditsService(
+        dataSource,
+        Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }),
+        limits,
+        new CreditLotsService(dataSource),
+        alerts,
+      );
+    });
+    beforeEach(async () => {
+      jest.clearAllMocks();
+      await dataSource.query('TRUNCATE spend_limit, spend_counter');
+    });
+
+    const watchedHold = (orgId: string, amount: number) =>
+      dataSource.transaction(async (manager) => {
+        await watched.lockAccount(manager, orgId);
+        return watched.hold(manager, {
+          orgId,
+          amount,
+          operationType: CreditOperationType.ENRICHMENT_EMAIL,
+          referenceId: null,
+          createdBy: 'spec',
+        });
+      });
+
+    it('nothing crossed: no alert statement at all', async () => {
+      await grant('org_quiet', 100);
+      await limits.create({
+        orgId: 'org_quiet',
+        scope: SpendScope.ORG,
+        subjectId: null,
+        period: SpendPeriod.DAY,
+        limit: 50,
+        createdBy: 'spec',
+      });
+      const applicable = jest.spyOn(limits, 'applicable');
+      await watchedHold('org_quiet', 10);
+      expect(alerts.evaluate).not.toHaveBeenCalled();
+      expect(alerts.limitsExhausted).not.toHaveBeenCalled();
+      expect(applicable).not.toHaveBeenCalled();
+      applicable.mockRestore();
+    });
+
+    it('a threshold crossed or the balance used up: the balance alerts are evaluated', async () => {
+      await grant('org_low', 100);
+      await dataSource.query(`UPDATE credit_account SET low_balance_threshold = 50 WHERE org_id = 'org_low'`);
+      await watchedHold('org_low', 60);
+      expect(alerts.evaluate).toHaveBeenCalledTimes(1);
+      await grant('org_empty', 30);
+      await watchedHold('org_empty', 30);
+      expect(alerts.evaluate).toHaveBeenCalledTimes(2);
+      expect(alerts.evaluate.mock.calls.map((call) => call[1])).toEqual([['org_low'], ['org_empty']]);
+    });
+
+    it('a limit used up exactly: limitsExhausted gets that limit, spent = limit', async () => {
+      await grant('org_limit', 100);
+      await limits.create({
+        orgId: 'org_limit',
+        scope: SpendScope.ORG,
+        subjectId: null,
+        period: SpendPeriod.DAY,
+        limit: 30,
+        createdBy: 'spec',
+      });
+      await watchedHold('org_limit', 20);
+      expect(alerts.limitsExhausted).not.toHaveBeenCalled();
+      await watchedHold('org_limit', 10);
+      expect(alerts.limitsExhausted).toHaveBeenCalledTimes(1);
+      expect(alerts.limitsExhausted.mock.calls[0][2]).toEqual([expect.objectContaining({ limit: 30, spent: 30 })]);
+      expect(alerts.evaluate).not.toHaveBeenCalled();
+    });
   });
 });

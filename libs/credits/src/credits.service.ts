@@ -184,21 +184,33 @@ export class CreditsService {
     const metadata = request.apiKeyId ? { ...request.metadata, apiKeyId: request.apiKeyId } : request.metadata;
     // One round trip (migration CreditHoldFunction): spend limits, lot expiry, account and
     // ledger, the draw from the lots and the spend counters, in that order.
-    const [row] = await queryRows<{ hold_id: string | null; refusal: 'spend_limit' | 'insufficient' | null }>(
-      manager,
-      'SELECT hold_id, refusal FROM credit_hold($1, $2, $3, $4, $5, $6, $7)',
-      [
-        request.orgId,
-        request.createdBy,
-        request.apiKeyId ?? null,
-        request.amount,
-        request.operationType,
-        request.referenceId,
-        metadata ?? null,
-      ],
-    );
+    const [row] = await queryRows<{
+      hold_id: string | null;
+      refusal: 'spend_limit' | 'insufficient' | null;
+      limit_reached: boolean;
+      balance_alert: boolean;
+    }>(manager, 'SELECT hold_id, refusal, limit_reached, balance_alert FROM credit_hold($1, $2, $3, $4, $5, $6, $7)', [
+      request.orgId,
+      request.createdBy,
+      request.apiKeyId ?? null,
+      request.amount,
+      request.operationType,
+      request.referenceId,
+      metadata ?? null,
+    ]);
     if (row.hold_id) {
-      await this.afterHold(manager, subjects, request.amount);
+      // The alerts, only when credit_hold says they have something to do (migration
+      // CreditHoldAlertSignals): a limit used up exactly (spent = limit now; it was below before,
+      // or the hold would have been refused), or a balance alert flag that no longer matches.
+      if (row.limit_reached) {
+        const limits = await this.spendLimits.applicable(manager, subjects);
+        await this.alerts.limitsExhausted(
+          manager,
+          subjects.orgId,
+          limits.filter((limit) => limit.spent === limit.limit),
+        );
+      }
+      if (row.balance_alert) await this.alerts.evaluate(manager, [subjects.orgId]);
       return row.hold_id;
     }
     // Refused, nothing held: the details of the refusal are read only now, off the common path.
@@ -208,23 +220,6 @@ export class CreditsService {
     }
     const { available } = await this.lockAccount(manager, request.orgId);
     throw new InsufficientCreditsException(request.amount, available);
-  }
-
-  /**
-   * The alerts of a hold that went through: the limits it used up exactly (spent = limit now;
-   * with `amount` > 0 it was below before, or the hold would have been refused) and the
-   * balance alerts. Two statements after credit_hold's one: a candidate for folding into it.
-   */
-  private async afterHold(manager: EntityManager, subjects: SpendSubjects, amount: number): Promise<void> {
-    if (amount > 0) {
-      const limits = await this.spendLimits.applicable(manager, subjects);
-      await this.alerts.limitsExhausted(
-        manager,
-        subjects.orgId,
-        limits.filter((limit) => limit.spent === limit.limit),
-      );
-    }
-    await this.alerts.evaluate(manager, [subjects.orgId]);
   }
 
   /**

@@ -2,6 +2,7 @@ import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppException, ContactField, ErrorCode } from '@app/core';
 import { CreditTransactionType, InsufficientCreditsException } from '@app/credits';
 import { SuppressionKind } from '@app/privacy';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
 import { enrichmentServices } from '../testing/enrichment-services';
@@ -158,5 +159,23 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     expect(error).toMatchObject({ code: ErrorCode.CONFLICT });
     expect(await countRows(orgId)).toEqual(before);
     expect(await holdsOf(orgId)).toHaveLength(1);
+  });
+
+  it('a request that holds credits costs 8 statements, begin and commit included (the request-path budget)', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(2);
+    // Calls through: every statement TypeORM sends goes through pg's Client#query.
+    const query = jest.spyOn(Client.prototype, 'query');
+    let sent: string[];
+    try {
+      await s.bulk(orgId, leads);
+      sent = query.mock.calls.map(([text]) => (typeof text === 'string' ? text : String(text)).trim().slice(0, 40));
+    } finally {
+      query.mockRestore();
+    }
+    // BEGIN, the account lock, the reuse read, credit_hold (with the alerts' signals), the
+    // privacy lock with the suppression check, the insert, the operation record, COMMIT.
+    expect(sent).toHaveLength(8);
+    expect(sent[0]).toMatch(/^(BEGIN|START TRANSACTION)/);
   });
 });

@@ -329,8 +329,7 @@ export class EnrichmentRequestService {
     field: ContactField,
     leadIds: readonly string[],
   ): Promise<string[]> {
-    await this.privacy.lockShared(manager);
-    if (!(await this.privacy.anySuppressionFor(manager, orgId))) return [];
+    if (!(await this.privacy.lockSharedAndAnySuppressionFor(manager, orgId))) return [];
     const cached: { entity_id: string; data: FoundContactData }[] = await manager.query(
       `SELECT entity_id, data FROM global_enrichment
         WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[])

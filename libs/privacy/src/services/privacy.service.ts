@@ -185,12 +185,15 @@ export class PrivacyService {
     return result;
   }
 
-  /** Whether any list that applies to this org has an entry: requests skip the cache screen when none does. */
-  async anySuppressionFor(db: Queryable, orgId: string): Promise<boolean> {
-    const [{ any }]: { any: boolean }[] = await db.query(
-      'SELECT EXISTS (SELECT 1 FROM suppression WHERE org_id IS NULL OR org_id = $1) AS any',
-      [orgId],
-    );
+  /**
+   * Takes the lock shared (lockShared), then says whether any list that applies to this org has
+   * an entry, as seen once the lock is held: requests skip the cache screen when none does. One
+   * round trip (migration SuppressionCheckFunction), on every request that holds credits.
+   */
+  async lockSharedAndAnySuppressionFor(manager: EntityManager, orgId: string): Promise<boolean> {
+    const [{ any }]: { any: boolean }[] = await manager.query('SELECT privacy_lock_shared_any_suppression($1) AS any', [
+      orgId,
+    ]);
     return any;
   }
 
