@@ -8,7 +8,7 @@
  * README for what is measured and how.
  *
  * Flags: --smoke (tiny counts, output to a temporary directory), --no-build (use dist as it
- * is), --profile (the API child writes a V8 CPU profile to bench/profiles/), --out <dir>,
+ * is), --profile (the API and worker children write V8 CPU profiles to bench/profiles/), --out <dir>,
  * --quick [--rounds N] (for working on the request path: bulk-1000 and N alternating rounds
  * of manual mode, service then floor, ratios printed per round; no pipeline, nothing written).
  */
@@ -208,11 +208,13 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
+/** With --profile, node's flags for a V8 CPU profile written to bench/profiles/ when the child exits. */
+const profileArgs = (): string[] =>
+  flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [];
+
 async function startServers(): Promise<Servers> {
   const [apiPort, floorPort] = [await freePort(), await freePort()];
-  const apiArgs = flags.profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`, API_MAIN]
-    : [API_MAIN];
+  const apiArgs = [...profileArgs(), API_MAIN];
   const api = children.start('api', apiArgs, serviceEnv({ PORT: String(apiPort), RUN_WORKERS: 'false' }));
   const floor = children.start('floor', ['-r', 'ts-node/register/transpile-only', FLOOR], {
     PATH: process.env.PATH,
@@ -261,7 +263,7 @@ async function startWorkers(count: number, env: Record<string, string>): Promise
   const workers = Array.from({ length: count }, (_, i) =>
     children.start(
       `worker-${i + 1}`,
-      ['-r', PROBE, WORKER_MAIN],
+      [...profileArgs(), '-r', PROBE, WORKER_MAIN],
       serviceEnv({ ...env, BENCH_PROBE_MODULE: PROBE_TARGET, RUN_WORKERS: 'true' }),
       { ipc: true },
     ),
