@@ -5,6 +5,7 @@ import { CreditExpirySweepService, CreditLotsService, CreditsService } from '../
 import { AlertDispatcher } from '../libs/credits/src/alerts/services/alert-dispatcher';
 import { QueueName } from '../libs/enrichment/src';
 import { auditOrg, expectLedgerConsistent } from './support/ledger';
+import { subscribe } from './support/requests';
 import { createTestApp, leadIds, resetState, TestApp, tokenFor, waitFor } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -70,15 +71,9 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
   };
   const available = async (orgId: string) => (await t.app.get(CreditsService).getBalance(orgId)).available;
 
-  async function subscribe(orgId: string): Promise<WebhookReceiver> {
-    const receiver = await new WebhookReceiver(SECRET).start();
+  async function subscribed(orgId: string): Promise<WebhookReceiver> {
+    const receiver = await subscribe(t, orgId, SECRET, ALERTS);
     receivers.push(receiver);
-    await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set('Authorization', `Bearer ${owner(orgId)}`)
-      .send({ url: receiver.url, secret: SECRET, events: ALERTS })
-      .expect(201);
     return receiver;
   }
 
@@ -126,7 +121,7 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
 
   it('one credits.low per crossing: none for further spending, re-armed by a grant above the threshold', async () => {
     const org = 'org_low';
-    const hooks = await subscribe(org);
+    const hooks = await subscribed(org);
     const token = member(org);
     await grant(org, 100);
     await settings(org).put({ lowBalanceThreshold: 50 }).expect(200);
@@ -158,7 +153,7 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
 
   it('a threshold set above the balance alerts at once; lowering it under the balance re-arms', async () => {
     const org = 'org_threshold';
-    await subscribe(org);
+    await subscribed(org);
     await grant(org, 100);
     await settings(org).put({ lowBalanceThreshold: 500 }).expect(200);
     expect(await stored(org, 'credits.low')).toEqual([
@@ -176,7 +171,7 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
 
   it('credits.depleted when available reaches 0, once; re-armed by a release, sent again at the next 0', async () => {
     const org = 'org_depleted';
-    const hooks = await subscribe(org);
+    const hooks = await subscribed(org);
     const token = member(org);
     await grant(org, 50);
     const first = await batch(token, 10); // 0 left
@@ -204,7 +199,7 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
 
   it('the expiry sweep crosses too: credits.low and credits.depleted when a grant expires', async () => {
     const org = 'org_expiry';
-    const hooks = await subscribe(org);
+    const hooks = await subscribed(org);
     await grant(org, 70, new Date(Date.now() + 3_600_000).toISOString());
     await settings(org).put({ lowBalanceThreshold: 10 }).expect(200);
     await t.dataSource.query(`UPDATE credit_lot SET expires_at = now() - interval '1 second' WHERE org_id = $1`, [org]);
@@ -222,7 +217,7 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
 
   it('spend_limit.reached once per limit and period: when a limit refuses a request, or a hold uses it up', async () => {
     const org = 'org_limit_alerts';
-    const hooks = await subscribe(org);
+    const hooks = await subscribed(org);
     await grant(org, 1000);
     const create = (body: object) =>
       t
@@ -283,7 +278,7 @@ describe('Credit alerts: org settings and the credits.low / credits.depleted / s
 
   it('100 concurrent requests crossing the threshold give exactly one credits.low (and one credits.depleted)', async () => {
     const org = 'org_crowd';
-    const hooks = await subscribe(org);
+    const hooks = await subscribed(org);
     await grant(org, 1000);
     await settings(org).put({ lowBalanceThreshold: 500 }).expect(200);
     const tokens = Array.from({ length: 100 }, (_, i) => member(org, `user_${i}`));

@@ -1,15 +1,14 @@
 import { auditOrg } from './support/ledger';
 import {
   adminToken,
-  enrich,
   enrichAndWait,
   foundValues,
-  grant,
   memberToken,
   ownerToken,
   poll,
   searchPageWith,
 } from './support/privacy-client';
+import { enrich, grant, subscribe } from './support/requests';
 import { createTestApp, leadIds, resetState, TestApp, waitFor } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -28,15 +27,9 @@ describe('Privacy: erasure with fan-out', () => {
     await Promise.all(receivers.splice(0).map((receiver) => receiver.stop()));
   });
 
-  async function subscribe(orgId: string): Promise<WebhookReceiver> {
-    const receiver = await new WebhookReceiver(SECRET).start();
+  async function subscribed(orgId: string): Promise<WebhookReceiver> {
+    const receiver = await subscribe(t, orgId, SECRET);
     receivers.push(receiver);
-    await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set('Authorization', `Bearer ${ownerToken(t, orgId)}`)
-      .send({ url: receiver.url, secret: SECRET })
-      .expect(201);
     return receiver;
   }
 
@@ -70,8 +63,8 @@ describe('Privacy: erasure with fan-out', () => {
   });
 
   it('erases a person everywhere, tells every org that held the data, and no answer shows it again', async () => {
-    const hooksA = await subscribe('org_a');
-    const hooksB = await subscribe('org_b');
+    const hooksA = await subscribed('org_a');
+    const hooksB = await subscribed('org_b');
     await grant(t, 'org_a', 10_000);
     await grant(t, 'org_b', 10_000);
     const candidates = await leadIds(t.dataSource, 30, 800);
@@ -149,7 +142,7 @@ describe('Privacy: erasure with fan-out', () => {
     const since = t.responses.length;
     for (const orgId of ['org_a', 'org_b']) {
       const auth = `Bearer ${memberToken(t, orgId)}`;
-      for (const field of ['emails', 'phones']) {
+      for (const field of ['emails', 'phones'] as const) {
         await t.http().get(`/api/v1/operations/enrichment/${person}?field=${field}`).set('Authorization', auth);
         await poll(t, orgId, [person, bystander], field);
       }
@@ -180,7 +173,7 @@ describe('Privacy: erasure with fan-out', () => {
     }
     // A new request for the erased person: never looked up again, not found, not charged.
     await grant(t, 'org_c', 1000);
-    const hooksC = await subscribe('org_c');
+    const hooksC = await subscribed('org_c');
     const [again] = await enrichAndWait(t, 'org_c', [person]);
     expect(again).toMatchObject({ status: 'finished', dataFound: false, globalEnrichmentId: null });
     expect((await auditOrg(t.dataSource, 'org_c')).consumed).toBe(0);

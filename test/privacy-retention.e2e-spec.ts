@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../libs/core/src';
 import { EnrichmentRetentionService } from '../libs/enrichment/src/services/enrichment-retention.service';
 import { auditOrg, expectLedgerConsistent } from './support/ledger';
-import { enrichAndWait, grant, memberToken } from './support/privacy-client';
+import { enrichAndWait, memberToken } from './support/privacy-client';
+import { grant } from './support/requests';
 import { createTestApp, leadIds, resetState, TestApp } from './support/test-app';
 
 interface StoredValue {

@@ -6,15 +6,14 @@ import { ProvidersService } from '../libs/providers/src';
 import { auditOrg, expectLedgerConsistent } from './support/ledger';
 import {
   adminToken,
-  enrich,
   enrichAndWait,
   foundValues,
-  grant,
   memberToken,
   ownerToken,
   poll,
   searchPageWith,
 } from './support/privacy-client';
+import { enrich, grant } from './support/requests';
 import { createTestApp, leadIds, resetState, TestApp } from './support/test-app';
 
 describe('Privacy: suppression lists', () => {

@@ -1,39 +1,15 @@
 import { Role } from '../../libs/auth/src';
+import { enrich, Enrichment } from './requests';
 import { TestApp, tokenFor, waitFor } from './test-app';
 
-export interface EnrichmentBody {
-  id: string;
-  entityId: string;
-  status: string;
-  dataFound: boolean | null;
-  globalEnrichmentId: string | null;
-}
+type Field = 'emails' | 'phones';
 
 export const adminToken = (t: TestApp) => tokenFor(t.config, { orgId: 'org_ops', sub: 'admin_dpo', role: Role.ADMIN });
 export const ownerToken = (t: TestApp, orgId: string) =>
   tokenFor(t.config, { orgId, sub: `owner_${orgId}`, role: Role.OWNER });
 export const memberToken = (t: TestApp, orgId: string) => tokenFor(t.config, { orgId });
 
-export async function grant(t: TestApp, orgId: string, amount: number): Promise<void> {
-  await t
-    .http()
-    .post(`/api/v1/admin/orgs/${orgId}/credits`)
-    .set('Authorization', `Bearer ${adminToken(t)}`)
-    .send({ amount, source: 'manual' })
-    .expect(201);
-}
-
-export async function enrich(t: TestApp, orgId: string, ids: string[], field = 'emails'): Promise<EnrichmentBody[]> {
-  const res = await t
-    .http()
-    .post('/api/v1/operations/enrichment/bulk')
-    .set('Authorization', `Bearer ${memberToken(t, orgId)}`)
-    .send({ selection: { mode: 'manual', includedIds: ids }, field })
-    .expect(201);
-  return res.body;
-}
-
-export async function poll(t: TestApp, orgId: string, ids: string[], field = 'emails'): Promise<EnrichmentBody[]> {
+export async function poll(t: TestApp, orgId: string, ids: string[], field: Field = 'emails'): Promise<Enrichment[]> {
   const res = await t
     .http()
     .post('/api/v1/operations/enrichment/batch/query')
@@ -48,8 +24,8 @@ export async function enrichAndWait(
   t: TestApp,
   orgId: string,
   ids: string[],
-  field = 'emails',
-): Promise<EnrichmentBody[]> {
+  field: Field = 'emails',
+): Promise<Enrichment[]> {
   await enrich(t, orgId, ids, field);
   return waitFor(async () => {
     const rows = await poll(t, orgId, ids, field);

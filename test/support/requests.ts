@@ -1,5 +1,6 @@
 import { Role } from '../../libs/auth/src';
 import { TestApp, tokenFor } from './test-app';
+import { WebhookReceiver } from './webhook-receiver';
 
 /** The 13-key enrichment object of the contract, as far as the e2e specs read it. */
 export interface Enrichment {
@@ -36,4 +37,24 @@ export async function enrich(
     .send({ selection: { mode: 'manual', includedIds: ids }, field })
     .expect(201);
   return res.body;
+}
+
+/**
+ * Starts a webhook receiver and registers it as an endpoint of `orgId` with an owner's token
+ * (201 expected); `events` narrows the subscription. The caller stops the receiver.
+ */
+export async function subscribe(
+  t: TestApp,
+  orgId: string,
+  secret: string,
+  events?: readonly string[],
+): Promise<WebhookReceiver> {
+  const receiver = await new WebhookReceiver(secret).start();
+  await t
+    .http()
+    .post('/api/v1/webhooks')
+    .set('Authorization', `Bearer ${tokenFor(t.config, { orgId, sub: `owner_${orgId}`, role: Role.OWNER })}`)
+    .send({ url: receiver.url, secret, ...(events ? { events } : {}) })
+    .expect(201);
+  return receiver;
 }

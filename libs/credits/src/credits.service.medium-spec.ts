@@ -1,15 +1,16 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
-import { BalanceAlerts, NO_BALANCE_ALERTS } from './alerts/balance-alerts';
+import { BalanceAlerts } from './alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from './credit.types';
 import { CreditsService, SettlementOutcome } from './credits.service';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
 import { SpendPeriod, SpendScope } from './limits/spend-limit.types';
-import { CreditLotsService } from './lots/services/credit-lots.service';
 
 const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+
+const config = Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 });
 
 describe('CreditsService (PostgreSQL)', () => {
   let dataSource: DataSource;
@@ -18,13 +19,7 @@ describe('CreditsService (PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('credits_spec'));
-    credits = new CreditsService(
-      dataSource,
-      Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }),
-      new SpendLimitsService(dataSource),
-      new CreditLotsService(dataSource),
-      NO_BALANCE_ALERTS,
-    );
+    credits = CreditsService.standalone(dataSource, config);
   });
   afterAll(() => drop?.());
   beforeEach(() => dataSource.query('TRUNCATE credit_account, credit_transaction'));
@@ -34,10 +29,10 @@ describe('CreditsService (PostgreSQL)', () => {
       credits.grant(manager, { orgId, amount, source: CreditSource.MANUAL, referenceId, createdBy: 'spec' }),
     );
 
-  const hold = (orgId: string, amount: number) =>
+  const hold = (orgId: string, amount: number, service = credits) =>
     dataSource.transaction(async (manager) => {
-      await credits.lockAccount(manager, orgId);
-      return credits.hold(manager, {
+      await service.lockAccount(manager, orgId);
+      return service.hold(manager, {
         orgId,
         amount,
         operationType: CreditOperationType.ENRICHMENT_EMAIL,
@@ -120,43 +115,28 @@ describe('CreditsService (PostgreSQL)', () => {
 
     beforeAll(() => {
       limits = new SpendLimitsService(dataSource);
-      watched = new CreditsService(
-        dataSource,
-        Object.assign(new AppConfig(), { PRICE_EMAILS: 5, PRICE_PHONES: 20 }),
-        limits,
-        new CreditLotsService(dataSource),
-        alerts,
-      );
+      watched = CreditsService.standalone(dataSource, config, alerts);
     });
     beforeEach(async () => {
       jest.clearAllMocks();
       await dataSource.query('TRUNCATE spend_limit, spend_counter');
     });
 
-    const watchedHold = (orgId: string, amount: number) =>
-      dataSource.transaction(async (manager) => {
-        await watched.lockAccount(manager, orgId);
-        return watched.hold(manager, {
-          orgId,
-          amount,
-          operationType: CreditOperationType.ENRICHMENT_EMAIL,
-          referenceId: null,
-          createdBy: 'spec',
-        });
+    const dayLimit = (orgId: string, limit: number) =>
+      limits.create({
+        orgId,
+        scope: SpendScope.ORG,
+        subjectId: null,
+        period: SpendPeriod.DAY,
+        limit,
+        createdBy: 'spec',
       });
 
     it('nothing crossed: no alert statement at all', async () => {
       await grant('org_quiet', 100);
-      await limits.create({
-        orgId: 'org_quiet',
-        scope: SpendScope.ORG,
-        subjectId: null,
-        period: SpendPeriod.DAY,
-        limit: 50,
-        createdBy: 'spec',
-      });
-      const applicable = jest.spyOn(limits, 'applicable');
-      await watchedHold('org_quiet', 10);
+      await dayLimit('org_quiet', 50);
+      const applicable = jest.spyOn(SpendLimitsService.prototype, 'applicable');
+      await hold('org_quiet', 10, watched);
       expect(alerts.evaluate).not.toHaveBeenCalled();
       expect(alerts.limitsExhausted).not.toHaveBeenCalled();
       expect(applicable).not.toHaveBeenCalled();
@@ -166,27 +146,20 @@ describe('CreditsService (PostgreSQL)', () => {
     it('a threshold crossed or the balance used up: the balance alerts are evaluated', async () => {
       await grant('org_low', 100);
       await dataSource.query(`UPDATE credit_account SET low_balance_threshold = 50 WHERE org_id = 'org_low'`);
-      await watchedHold('org_low', 60);
+      await hold('org_low', 60, watched);
       expect(alerts.evaluate).toHaveBeenCalledTimes(1);
       await grant('org_empty', 30);
-      await watchedHold('org_empty', 30);
+      await hold('org_empty', 30, watched);
       expect(alerts.evaluate).toHaveBeenCalledTimes(2);
       expect(alerts.evaluate.mock.calls.map((call) => call[1])).toEqual([['org_low'], ['org_empty']]);
     });
 
     it('a limit used up exactly: limitsExhausted gets that limit, spent = limit', async () => {
       await grant('org_limit', 100);
-      await limits.create({
-        orgId: 'org_limit',
-        scope: SpendScope.ORG,
-        subjectId: null,
-        period: SpendPeriod.DAY,
-        limit: 30,
-        createdBy: 'spec',
-      });
-      await watchedHold('org_limit', 20);
+      await dayLimit('org_limit', 30);
+      await hold('org_limit', 20, watched);
       expect(alerts.limitsExhausted).not.toHaveBeenCalled();
-      await watchedHold('org_limit', 10);
+      await hold('org_limit', 10, watched);
       expect(alerts.limitsExhausted).toHaveBeenCalledTimes(1);
       expect(alerts.limitsExhausted.mock.calls[0][2]).toEqual([expect.objectContaining({ limit: 30, spent: 30 })]);
       expect(alerts.evaluate).not.toHaveBeenCalled();

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, ContactField, queryRows, selectPage } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
-import { BalanceAlerts } from './alerts/balance-alerts';
+import { BalanceAlerts, NO_BALANCE_ALERTS } from './alerts/balance-alerts';
 import { SpendLimitExceededException } from './limits/spend-limit-exceeded.exception';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
 import { CreditLotsService, NextExpiry, RETURN_TO_LOTS_CTES } from './lots/services/credit-lots.service';
@@ -107,6 +107,25 @@ export class CreditsService {
     private readonly lots: CreditLotsService,
     private readonly alerts: BalanceAlerts,
   ) {}
+
+  /**
+   * A CreditsService built by hand, outside the app's dependency injection (the demo seed,
+   * specs): its spend-limit and lot services on the same data source (they keep no state), and
+   * no balance alerts unless given.
+   */
+  static standalone(
+    dataSource: DataSource,
+    config: AppConfig,
+    alerts: BalanceAlerts = NO_BALANCE_ALERTS,
+  ): CreditsService {
+    return new CreditsService(
+      dataSource,
+      config,
+      new SpendLimitsService(dataSource),
+      new CreditLotsService(dataSource),
+      alerts,
+    );
+  }
 
   priceOf(field: ContactField): number {
     return priceOf(this.config, field);

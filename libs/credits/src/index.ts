@@ -4,8 +4,6 @@ export * from './credits.module';
 export * from './credits.service';
 export * from './limits/spend-limit.types';
 export * from './limits/spend-limit-exceeded.exception';
-export { SpendLimitsService } from './limits/services/spend-limits.service';
 export { CreditLotsService } from './lots/services/credit-lots.service';
 export { CreditExpirySweepService } from './lots/services/credit-expiry-sweep.service';
 export * from './alerts/credit-alert.types';
-export { NO_BALANCE_ALERTS } from './alerts/balance-alerts';

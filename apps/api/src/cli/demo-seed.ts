@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role, signToken } from '@app/auth';
 import { AppConfig, dataSourceOptions, ensureDatabaseExists } from '@app/core';
-import { CreditLotsService, CreditSource, CreditsService, NO_BALANCE_ALERTS, SpendLimitsService } from '@app/credits';
+import { CreditSource, CreditsService } from '@app/credits';
 import { seedPeople } from '@app/leads';
 
 export const DEMO_ORG = 'org_demo';
@@ -30,13 +30,7 @@ export async function migrateAndSeed(config: AppConfig): Promise<DemoTokens> {
   try {
     const migrations = await dataSource.runMigrations({ transaction: 'all' });
     const people = await seedPeople(dataSource, Number(process.env.SEED_PEOPLE ?? 20000));
-    const credits = new CreditsService(
-      dataSource,
-      config,
-      new SpendLimitsService(dataSource),
-      new CreditLotsService(dataSource),
-      NO_BALANCE_ALERTS,
-    );
+    const credits = CreditsService.standalone(dataSource, config);
     const demo = await dataSource.transaction((manager) =>
       credits.grant(manager, {
         orgId: DEMO_ORG,

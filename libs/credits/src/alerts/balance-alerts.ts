@@ -20,8 +20,9 @@ export abstract class BalanceAlerts {
 }
 
 /**
- * For a CreditsService built by hand outside the app (the demo seed, which only grants to an
- * org without endpoints or threshold; specs of other behaviour): no alert is evaluated or sent.
+ * The default of CreditsService.standalone, built by hand outside the app (the demo seed, which
+ * only grants to an org without endpoints or threshold; specs of other behaviour): no alert is
+ * evaluated or sent.
  */
 export const NO_BALANCE_ALERTS: BalanceAlerts = {
   evaluate: () => Promise.resolve(),

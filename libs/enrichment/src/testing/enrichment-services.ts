@@ -1,12 +1,5 @@
 import { AppConfig, ContactField } from '@app/core';
-import {
-  CreditLotsService,
-  CreditSource,
-  CreditsService,
-  NO_BALANCE_ALERTS,
-  SettlementOutcome,
-  SpendLimitsService,
-} from '@app/credits';
+import { CreditSource, CreditsService, SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { PrivacyService } from '@app/privacy';
 import type { FoundContactData, LeadContext, ProvidersService, WaterfallResult } from '@app/providers';
@@ -76,14 +69,8 @@ export class FakeWaterfall {
  */
 export function enrichmentServices(dataSource: DataSource, settings: Partial<AppConfig> = {}) {
   const config = Object.assign(new AppConfig(), settings);
-  const credits = new CreditsService(
-    dataSource,
-    config,
-    new SpendLimitsService(dataSource),
-    new CreditLotsService(dataSource),
-    // Balance alerts are not these specs' subject (test/credit-alerts.e2e-spec.ts covers them).
-    NO_BALANCE_ALERTS,
-  );
+  // Balance alerts are not these specs' subject (test/credit-alerts.e2e-spec.ts covers them).
+  const credits = CreditsService.standalone(dataSource, config);
   type WebhookQueue = ConstructorParameters<typeof WebhooksService>[1];
   const webhookQueue: Pick<WebhookQueue, 'dispatch' | 'dispatchPending'> = {
     dispatch: () => Promise.resolve(),

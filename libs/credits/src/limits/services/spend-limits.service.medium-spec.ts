@@ -1,13 +1,11 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
-import { NO_BALANCE_ALERTS } from '../../alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from '../../credit.types';
 import { CreditsService, SettlementOutcome } from '../../credits.service';
 import { SpendLimitExceededException } from '../spend-limit-exceeded.exception';
 import { SpendPeriod, SpendScope } from '../spend-limit.types';
 import { SpendLimitsService } from './spend-limits.service';
-import { CreditLotsService } from '../../lots/services/credit-lots.service';
 
 const ENRICHMENTS = Array.from({ length: 4 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
 
@@ -20,13 +18,7 @@ describe('SpendLimitsService (PostgreSQL): API key scope and counters', () => {
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('spend_limits_spec'));
     limits = new SpendLimitsService(dataSource);
-    credits = new CreditsService(
-      dataSource,
-      Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }),
-      limits,
-      new CreditLotsService(dataSource),
-      NO_BALANCE_ALERTS,
-    );
+    credits = CreditsService.standalone(dataSource, Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }));
   });
   afterAll(() => drop?.());
 

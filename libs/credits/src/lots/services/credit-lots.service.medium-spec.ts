@@ -1,10 +1,8 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppConfig } from '@app/core';
 import { DataSource } from 'typeorm';
-import { NO_BALANCE_ALERTS } from '../../alerts/balance-alerts';
 import { CreditOperationType, CreditSource } from '../../credit.types';
 import { CreditsService, SettlementOutcome } from '../../credits.service';
-import { SpendLimitsService } from '../../limits/services/spend-limits.service';
 import { CreditExpirySweepService } from './credit-expiry-sweep.service';
 import { CreditLotsService } from './credit-lots.service';
 
@@ -19,13 +17,7 @@ describe('Credit lots (PostgreSQL): draw order, releases after expiry, the sweep
   beforeAll(async () => {
     ({ dataSource, drop } = await createThrowawayDatabase('credit_lots_spec'));
     lots = new CreditLotsService(dataSource);
-    credits = new CreditsService(
-      dataSource,
-      Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }),
-      new SpendLimitsService(dataSource),
-      lots,
-      NO_BALANCE_ALERTS,
-    );
+    credits = CreditsService.standalone(dataSource, Object.assign(new AppConfig(), { PRICE_EMAILS: 5 }));
   });
   afterAll(() => drop?.());
 
