@@ -10,7 +10,9 @@
  * Flags: --smoke (tiny counts, output to a temporary directory), --no-build (use dist as it
  * is), --profile (the API and worker children write V8 CPU profiles to bench/profiles/), --out <dir>,
  * --quick [--rounds N] (for working on the request path: bulk-1000 and N alternating rounds
- * of manual mode, service then floor, ratios printed per round; no pipeline, nothing written).
+ * of manual mode, service then floor, ratios printed per round; no pipeline, nothing written),
+ * --pipeline [--rounds N] (for working on the workers: N rounds of the pipeline phase with one
+ * and two worker processes, with CPU per 1,000 enrichments; nothing written).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -67,6 +69,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
+    pipeline: { type: 'boolean', default: false },
   },
 });
 
@@ -384,15 +387,16 @@ async function settle(db: Client): Promise<void> {
   await db.query('CHECKPOINT');
 }
 
-async function pipelineRun(db: Client, servers: Servers, workerCount: number): Promise<PipelineRun> {
+async function pipelineRun(db: Client, servers: Servers, workerCount: number, tag = ''): Promise<PipelineRun> {
   await resetActivity(db);
   await settle(db);
   await flushPrefix(REDIS_URL, PREFIX);
-  const orgs = orgsOf(`pipe${workerCount}`, S.pipelineOrgs);
+  const orgs = orgsOf(`pipe${workerCount}${tag}`, S.pipelineOrgs);
   await grantCredits(db, orgs, CREDITS_PER_ORG);
   const workers = await startWorkers(workerCount, {});
   const expected = S.pipelineOrgs * S.pipelineLeadsPerOrg;
   try {
+    const cpuBefore = { workers: await cpuSecondsOfAll(workers), db: await backendCpu(db) };
     const start = Date.now();
     await runLoad({
       url: servers.apiUrl,
@@ -413,12 +417,17 @@ async function pipelineRun(db: Client, servers: Servers, workerCount: number): P
     const { rows } = await db.query<{ span: number }>(
       'SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM enrichment',
     );
+    const dbAfter = await backendCpu(db);
+    let dbSeconds = 0;
+    for (const [pid, cpu] of dbAfter) dbSeconds += cpu - (cpuBefore.db.get(pid) ?? 0);
     return {
       workers: workerCount,
       enrichments: expected,
       seconds,
       perSecond: expected / seconds,
       dbSpanSeconds: rows[0].span,
+      workerCpuPer1000: (((await cpuSecondsOfAll(workers)) - cpuBefore.workers) * 1000) / expected,
+      dbCpuPer1000: (dbSeconds * 1000) / expected,
     };
   } finally {
     await Promise.all(workers.map((w) => children.stop(w)));
@@ -538,6 +547,7 @@ async function main(): Promise<void> {
   await Promise.all([svcDb.connect(), floorDb.connect()]);
   try {
     if (flags.quick) await quickMeasure(svcDb, floorDb);
+    else if (flags.pipeline) await pipelineMeasure(svcDb);
     else await measure(svcDb, floorDb, startedAt);
   } finally {
     await Promise.all([svcDb.end(), floorDb.end()]);
@@ -617,7 +627,35 @@ async function quickMeasure(svcDb: Client, floorDb: Client): Promise<void> {
   console.log(`\n${lines.join('\n')}\n`);
 }
 
+/**
+ * --pipeline [--rounds N]: the pipeline phase only, N rounds with one and two worker processes,
+ * with the CPU seconds the workers and the database's backends spent per 1,000 enrichments.
+ */
+async function pipelineMeasure(svcDb: Client): Promise<void> {
+  log('starting the API (RUN_WORKERS=false)');
+  const servers = await startServers();
+  const lines: string[] = [];
+  for (let round = 1; round <= Math.max(1, Number(flags.rounds)); round += 1) {
+    for (const workerCount of [1, 2]) {
+      const run = await pipelineRun(svcDb, servers, workerCount, `r${round}`);
+      const line =
+        `round ${round}, ${workerCount} worker process(es): ${Math.round(run.perSecond)} enrichments/s; ` +
+        `CPU s per 1,000: workers ${round2(run.workerCpuPer1000 ?? 0)}, PostgreSQL ${round2(run.dbCpuPer1000 ?? 0)}`;
+      log(line);
+      lines.push(line);
+    }
+  }
+  console.log(`\n${lines.join('\n')}\n`);
+}
+
 const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** CPU seconds so far of these processes together. */
+async function cpuSecondsOfAll(processes: readonly Child[]): Promise<number> {
+  let total = 0;
+  for (const child of processes) total += (await cpuSecondsOf(child.pid)) ?? 0;
+  return total;
+}
 
 /** CPU seconds so far of every backend connected to this client's database (other than its own). */
 async function backendCpu(db: Client): Promise<Map<number, number>> {

@@ -19,6 +19,9 @@ export interface PipelineRun {
   perSecond: number;
   /** The same span as the database saw it: max(updated_at) - min(created_at). */
   dbSpanSeconds: number;
+  /** CPU seconds per 1,000 enrichments: the worker processes, and the database's backends (the API's too). */
+  workerCpuPer1000?: number;
+  dbCpuPer1000?: number;
 }
 
 export interface ProviderAdherence {

@@ -41,9 +41,9 @@ describe('CreditsService (PostgreSQL)', () => {
       });
     });
 
-  const settle = (orgId: string, holdId: string, outcomes: SettlementOutcome[]) =>
+  const settle = (orgId: string, holdId: string, outcomes: SettlementOutcome[], service = credits) =>
     dataSource.transaction((manager) =>
-      credits.settle(
+      service.settle(
         manager,
         outcomes.map((outcome, i) => ({
           orgId,
@@ -104,7 +104,7 @@ describe('CreditsService (PostgreSQL)', () => {
     await expect(dataSource.query('DELETE FROM credit_transaction')).rejects.toThrow(/append-only/);
   });
 
-  describe('a hold runs the alerts only when credit_hold says they have something to do', () => {
+  describe('the alerts run only when credit_hold or credit_settle says they have something to do', () => {
     const alerts = {
       evaluate: jest.fn<Promise<void>, Parameters<BalanceAlerts['evaluate']>>(() => Promise.resolve()),
       limitsExhausted: jest.fn<Promise<void>, Parameters<BalanceAlerts['limitsExhausted']>>(() => Promise.resolve()),
@@ -163,6 +163,37 @@ describe('CreditsService (PostgreSQL)', () => {
       expect(alerts.limitsExhausted).toHaveBeenCalledTimes(1);
       expect(alerts.limitsExhausted.mock.calls[0][2]).toEqual([expect.objectContaining({ limit: 30, spent: 30 })]);
       expect(alerts.evaluate).not.toHaveBeenCalled();
+    });
+
+    it('a settlement evaluates the balance alerts only when credit_settle finds a flag that no longer matches', async () => {
+      await grant('org_settle', 100);
+      await dataSource.query(`UPDATE credit_account SET low_balance_threshold = 50 WHERE org_id = 'org_settle'`);
+      const first = await hold('org_settle', 20, watched);
+      jest.clearAllMocks();
+      // 80 available, over the threshold, no flag set: nothing to do.
+      expect(await settle('org_settle', first, [SettlementOutcome.CAPTURE, SettlementOutcome.RELEASE], watched)).toBe(
+        2,
+      );
+      expect(alerts.evaluate).not.toHaveBeenCalled();
+
+      // Below the threshold and flagged as such (the alert went out): a capture changes nothing.
+      const second = await hold('org_settle', 40, watched);
+      await dataSource.query(`UPDATE credit_account SET low_balance_alerted = true WHERE org_id = 'org_settle'`);
+      jest.clearAllMocks();
+      expect(await settle('org_settle', second, [SettlementOutcome.CAPTURE], watched)).toBe(1);
+      expect(alerts.evaluate).not.toHaveBeenCalled();
+
+      // Releases lift the balance back over the threshold: the flag must be cleared.
+      expect(
+        await settle(
+          'org_settle',
+          second,
+          [SettlementOutcome.CAPTURE, ...Array(3).fill(SettlementOutcome.RELEASE)],
+          watched,
+        ),
+      ).toBe(3);
+      expect(alerts.evaluate).toHaveBeenCalledTimes(1);
+      expect(alerts.evaluate.mock.calls[0][1]).toEqual(['org_settle', 'org_settle', 'org_settle', 'org_settle']);
     });
   });
 });

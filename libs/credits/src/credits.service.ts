@@ -7,7 +7,7 @@ import { InsufficientCreditsException } from './credits.exceptions';
 import { BalanceAlerts, NO_BALANCE_ALERTS } from './alerts/balance-alerts';
 import { SpendLimitExceededException } from './limits/spend-limit-exceeded.exception';
 import { SpendLimitsService } from './limits/services/spend-limits.service';
-import { CreditLotsService, NextExpiry, RETURN_TO_LOTS_CTES } from './lots/services/credit-lots.service';
+import { CreditLotsService, NextExpiry } from './lots/services/credit-lots.service';
 import { SpendLimitStatus, SpendSubjects } from './limits/spend-limit.types';
 import { operationTypeOf, priceOf } from './pricing';
 
@@ -270,47 +270,15 @@ export class CreditsService {
    * Settles shares of holds: capture or release, each exactly once. The ledger's unique
    * (hold, enrichment) index drops a settlement that was already written (a job that ran
    * twice), and only what was actually inserted moves the account, the lots and the spend
-   * counters — in one statement. Returns how many settlements were new.
+   * counters — in one call of credit_settle. Returns how many settlements were new.
    */
   async settle(manager: EntityManager, settlements: readonly Settlement[]): Promise<number> {
     if (settlements.length === 0) return 0;
-    const rows: { settled: number }[] = await manager.query(
-      `WITH ins AS (
-         INSERT INTO credit_transaction (org_id, type, amount, operation_type, hold_id, enrichment_id, reference_id)
-         SELECT s.org_id, s.type, s.amount, s.operation_type, s.hold_id, s.enrichment_id, s.hold_id::text
-           FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::uuid[], $6::uuid[])
-                AS s(org_id, type, amount, operation_type, hold_id, enrichment_id)
-         ON CONFLICT (hold_id, enrichment_id) WHERE type IN ('credit_consumed', 'credit_released') DO NOTHING
-         RETURNING org_id, type, amount, hold_id),
-       per_org AS (
-         SELECT org_id, sum(amount)::bigint AS total,
-                coalesce(sum(amount) FILTER (WHERE type = '${CreditTransactionType.RELEASED}'), 0)::bigint AS released,
-                count(*)::int AS settled
-           FROM ins GROUP BY org_id),
-       ${RETURN_TO_LOTS_CTES},
-       moved AS (
-         UPDATE credit_account a
-            SET held = a.held - p.total, available = a.available + p.released - coalesce(x.amount, 0),
-                updated_at = now()
-           FROM per_org p LEFT JOIN lapsed_per_org x ON x.org_id = p.org_id
-          WHERE a.org_id = p.org_id
-          RETURNING p.settled),
-       -- What is released is no longer spent: it leaves the counters of the period its hold was made in.
-       unspent AS (
-         UPDATE spend_counter c SET spent = c.spent - r.amount
-           FROM (SELECT h.org_id, s.scope, s.subject_id, p.period,
-                        date_trunc(p.period, h.created_at AT TIME ZONE 'UTC')::date AS period_start,
-                        sum(i.amount) AS amount
-                   FROM ins i
-                   JOIN credit_transaction h ON h.id = i.hold_id
-                  CROSS JOIN LATERAL (VALUES ('org', ''), ('user', h.created_by), ('api_key', h.metadata->>'apiKeyId'))
-                        AS s(scope, subject_id)
-                  CROSS JOIN (VALUES ('day'), ('month')) AS p(period)
-                  WHERE i.type = '${CreditTransactionType.RELEASED}' AND s.subject_id IS NOT NULL
-                  GROUP BY 1, 2, 3, 4, 5) r
-          WHERE c.org_id = r.org_id AND c.scope = r.scope AND c.subject_id = r.subject_id
-            AND c.period = r.period AND c.period_start = r.period_start)
-       SELECT coalesce(sum(settled), 0)::int AS settled FROM moved`,
+    // One call (migration CreditSettleFunction): ledger, lots, accounts and spend counters, with
+    // a plan cached per connection; the alerts only when a balance crossed something.
+    const [row] = await queryRows<{ settled_count: number; balance_alert: boolean }>(
+      manager,
+      'SELECT settled_count, balance_alert FROM credit_settle($1, $2, $3, $4, $5, $6)',
       [
         settlements.map((s) => s.orgId),
         settlements.map((s) =>
@@ -322,12 +290,12 @@ export class CreditsService {
         settlements.map((s) => s.enrichmentId),
       ],
     );
-    if (rows[0].settled > 0)
+    if (row.balance_alert)
       await this.alerts.evaluate(
         manager,
         settlements.map((s) => s.orgId),
       );
-    return rows[0].settled;
+    return row.settled_count;
   }
 
   /**

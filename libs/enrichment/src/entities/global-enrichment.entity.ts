@@ -5,7 +5,8 @@ import type { FoundContactData } from '@app/providers';
 
 /** What a provider found for a lead and field, shared by every org (the global cache). */
 @Entity('global_enrichment')
-@Unique('UQ_global_enrichment_entity_field', ['entityType', 'entityId', 'field'])
+// Led by the lead: every read asks for a set of leads (migration GlobalCacheKeyByEntity).
+@Unique('UQ_global_enrichment_entity_field', ['entityId', 'entityType', 'field'])
 @Index('IDX_global_enrichment_found_at', ['foundAt'])
 export class GlobalEnrichmentEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -276,9 +276,10 @@ export class EnrichmentRequestService {
               CASE WHEN g.id IS NULL THEN 'hold-' || $5::uuid::text || '-' || ((l.ord - 1) / $8::int) END,
               CASE WHEN g.id IS NULL THEN now() END
          FROM unnest($7::uuid[]) WITH ORDINALITY AS l(entity_id, ord)
+         -- Fresh as found_at + window > now(), so that the leads' key, not the found_at index, serves it.
          LEFT JOIN global_enrichment g
                 ON g.entity_type = $2 AND g.field = $3 AND g.entity_id = l.entity_id
-               AND g.found_at > now() - make_interval(days => $9)
+               AND g.found_at + make_interval(days => $9) > now()
                AND NOT (l.entity_id = ANY($10::uuid[]))
        ON CONFLICT ON CONSTRAINT "UQ_enrichment_org_entity_field" DO UPDATE
           SET status = EXCLUDED.status, error = NULL, created_by = EXCLUDED.created_by,
@@ -332,8 +333,8 @@ export class EnrichmentRequestService {
     if (!(await this.privacy.lockSharedAndAnySuppressionFor(manager, orgId))) return [];
     const cached: { entity_id: string; data: FoundContactData }[] = await manager.query(
       `SELECT entity_id, data FROM global_enrichment
-        WHERE entity_type = $1 AND field = $2 AND entity_id = ANY($3::uuid[])
-          AND found_at > now() - make_interval(days => $4)`,
+        WHERE entity_id = ANY($3::uuid[]) AND entity_type = $1 AND field = $2
+          AND found_at + make_interval(days => $4) > now()`,
       [EntityType.PERSON, field, leadIds, this.config.GLOBAL_CACHE_FRESHNESS_DAYS],
     );
     const allowed = await this.privacy.redact(
