@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, ContactField, queryRows, selectPage } from '@app/core';
+import { AppConfig, ContactField, queryPrepared, queryRows, selectPage } from '@app/core';
 import { CreditOperationType, CreditSource, CreditTransactionType } from './credit.types';
 import { InsufficientCreditsException } from './credits.exceptions';
 import { BalanceAlerts, NO_BALANCE_ALERTS } from './alerts/balance-alerts';
@@ -163,11 +163,11 @@ export class CreditsService {
    */
   async lockAccount(manager: EntityManager, orgId: string): Promise<Balance> {
     const lock = 'SELECT available, held FROM credit_account WHERE org_id = $1 FOR UPDATE';
-    const [account]: Balance[] = await manager.query(lock, [orgId]);
+    const [account] = await queryPrepared<Balance>(manager, lock, [orgId]);
     if (account) return account;
     // First use: create the row (a concurrent first request may win; then we wait for it).
     await manager.query('INSERT INTO credit_account (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING', [orgId]);
-    const [created]: Balance[] = await manager.query(lock, [orgId]);
+    const [created] = await queryPrepared<Balance>(manager, lock, [orgId]);
     return created;
   }
 
@@ -175,9 +175,11 @@ export class CreditsService {
   async lockAccounts(manager: EntityManager, orgIds: readonly string[]): Promise<void> {
     const unique = [...new Set(orgIds)].sort();
     if (unique.length === 0) return;
-    await manager.query('SELECT org_id FROM credit_account WHERE org_id = ANY($1) ORDER BY org_id FOR UPDATE', [
-      unique,
-    ]);
+    await queryPrepared(
+      manager,
+      'SELECT org_id FROM credit_account WHERE org_id = ANY($1) ORDER BY org_id FOR UPDATE',
+      [unique],
+    );
   }
 
   /** The spend limits a request of these subjects is under, with what remains of each. */
@@ -203,7 +205,7 @@ export class CreditsService {
     const metadata = request.apiKeyId ? { ...request.metadata, apiKeyId: request.apiKeyId } : request.metadata;
     // One round trip (migration CreditHoldFunction): spend limits, lot expiry, account and
     // ledger, the draw from the lots and the spend counters, in that order.
-    const [row] = await queryRows<{
+    const [row] = await queryPrepared<{
       hold_id: string | null;
       refusal: 'spend_limit' | 'insufficient' | null;
       limit_reached: boolean;
@@ -276,7 +278,7 @@ export class CreditsService {
     if (settlements.length === 0) return 0;
     // One call (migration CreditSettleFunction): ledger, lots, accounts and spend counters, with
     // a plan cached per connection; the alerts only when a balance crossed something.
-    const [row] = await queryRows<{ settled_count: number; balance_alert: boolean }>(
+    const [row] = await queryPrepared<{ settled_count: number; balance_alert: boolean }>(
       manager,
       'SELECT settled_count, balance_alert FROM credit_settle($1, $2, $3, $4, $5, $6)',
       [

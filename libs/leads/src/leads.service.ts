@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ValidationException } from '@app/core';
+import { queryPrepared, ValidationException } from '@app/core';
 import { DataSource } from 'typeorm';
 import type { LeadFiltersDto } from './dtos/lead-filters.request.dto';
 import { compileLeadFilters, LEAD_ALIAS, LEAD_ORDER_BY } from './lead-filter.compiler';
@@ -85,7 +85,8 @@ export class LeadsService {
   async findProfiles(ids: string[]): Promise<LeadProfile[]> {
     const wanted = uuidsOf(ids);
     if (!wanted.length) return [];
-    return this.dataSource.query(
+    return queryPrepared<LeadProfile>(
+      this.dataSource,
       `SELECT ${PROFILE_COLUMNS}
          FROM unnest($1::uuid[]) WITH ORDINALITY AS w(id, ord)
          JOIN person p ON p.id = w.id
@@ -97,7 +98,8 @@ export class LeadsService {
   private async existingIds(ids: string[]): Promise<string[]> {
     const wanted = uuidsOf(ids);
     if (!wanted.length) return [];
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows = await queryPrepared<{ id: string }>(
+      this.dataSource,
       `SELECT p.id::text AS id FROM person p WHERE p.id = ANY($1::uuid[])`,
       [wanted],
     );

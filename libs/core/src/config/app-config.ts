@@ -52,6 +52,15 @@ export class AppConfig {
   DATABASE_POOL_SIZE = 20;
 
   /**
+   * The statements every request and job sends run as named prepared statements (see
+   * queryPrepared): parsed once per connection, planned once. Off where one database session
+   * serves several connections — a pooler in transaction mode (PgBouncer before 1.21), the
+   * embedded fallback (it sets this itself) — since a prepared statement belongs to a session.
+   */
+  @EnvBool()
+  DATABASE_PREPARED_STATEMENTS = true;
+
+  /**
    * With NODE_ENV=development only: when nothing answers at DATABASE_URL, run an embedded
    * PostgreSQL (PGlite); when nothing answers at REDIS_URL, start a local redis-server. A
    * newcomer's `npm start` then works without installing PostgreSQL. Never in tests or production.

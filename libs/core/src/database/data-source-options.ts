@@ -12,7 +12,8 @@ const LIBS_ROOT = join(__dirname, '..', '..', '..');
  * migrations, never `synchronize`.
  */
 export function dataSourceOptions(
-  config: Pick<AppConfig, 'DATABASE_URL'> & Partial<Pick<AppConfig, 'DATABASE_POOL_SIZE'>>,
+  config: Pick<AppConfig, 'DATABASE_URL'> &
+    Partial<Pick<AppConfig, 'DATABASE_POOL_SIZE' | 'DATABASE_PREPARED_STATEMENTS'>>,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -24,6 +25,11 @@ export function dataSourceOptions(
     synchronize: false,
     // gen_random_uuid() is built into PostgreSQL 13+, so no extension has to be installed.
     uuidExtension: 'pgcrypto',
-    extra: { max: config.DATABASE_POOL_SIZE ?? 20, types: pgTypeOverrides() },
+    // `preparedStatements` is ours (queryPrepared reads it; pg ignores it).
+    extra: {
+      max: config.DATABASE_POOL_SIZE ?? 20,
+      types: pgTypeOverrides(),
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS ?? true,
+    },
   };
 }

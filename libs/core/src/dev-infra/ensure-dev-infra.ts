@@ -96,6 +96,9 @@ async function ensurePostgres(
   started.push(postgres);
   env.DATABASE_URL = postgres.url;
   env.DATABASE_POOL_SIZE = String(EMBEDDED_POOL_SIZE);
+  // The pool's connections share PGlite's one session: a statement one of them prepares exists
+  // for all, and the next connection's Parse of the same name would fail.
+  env.DATABASE_PREPARED_STATEMENTS = 'false';
   log(
     `PostgreSQL: nothing answers at ${redactUrl(config.DATABASE_URL)}; ` +
       `embedded PGlite at ${postgres.url} (data in ${dataDir})`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, ContactField, ErrorCode, queryRows } from '@app/core';
+import { AppException, ContactField, ErrorCode, queryPrepared, queryRows } from '@app/core';
 import { SettlementOutcome } from '@app/credits';
 import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
 import { OperationProgress, OperationProgressReadModel } from '../read-models/operation-progress.read-model';
@@ -50,7 +50,8 @@ export class EnrichmentOperationsService {
    */
   async record(manager: EntityManager, operation: NewOperation): Promise<boolean> {
     const reused = operation.items.filter((item) => item.reused).length;
-    await manager.query(
+    await queryPrepared(
+      manager,
       `WITH operation AS (
          INSERT INTO enrichment_operation (id, org_id, created_by, kind, field, status, total, reused, created, hold_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id)

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, AppException, ContactField, ErrorCode, recordIdempotentResponse } from '@app/core';
+import { AppConfig, AppException, ContactField, ErrorCode, queryPrepared, recordIdempotentResponse } from '@app/core';
 import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { PrivacyService } from '@app/privacy';
@@ -232,7 +232,8 @@ export class EnrichmentRequestService {
     const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
     const locked = await this.settlement.lockAccount(manager, orgId);
 
-    const existing: (EnrichmentRow & { status: EnrichmentStatus })[] = await manager.query(
+    const existing = await queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
+      manager,
       `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
         WHERE org_id = $1 AND entity_type = $2 AND field = $3 AND entity_id = ANY($4::uuid[])`,
       [orgId, EntityType.PERSON, field, leadIds],
@@ -264,7 +265,8 @@ export class EnrichmentRequestService {
     // One statement: leads the global cache knows (fresh) are finished at once; the rest are
     // pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`), so no
     // second write is needed once the jobs are queued. A retried row is reset the same way.
-    const created: (EnrichmentRow & { charge: number; job_id: string | null })[] = await manager.query(
+    const created = await queryPrepared<EnrichmentRow & { charge: number; job_id: string | null }>(
+      manager,
       `INSERT INTO enrichment AS e
               (org_id, entity_type, entity_id, field, status, created_by, credit_transaction_id, charge,
                global_enrichment_id, data_found, settled_at, job_id, queued_at)
@@ -331,7 +333,8 @@ export class EnrichmentRequestService {
     leadIds: readonly string[],
   ): Promise<string[]> {
     if (!(await this.privacy.lockSharedAndAnySuppressionFor(manager, orgId))) return [];
-    const cached: { entity_id: string; data: FoundContactData }[] = await manager.query(
+    const cached = await queryPrepared<{ entity_id: string; data: FoundContactData }>(
+      manager,
       `SELECT entity_id, data FROM global_enrichment
         WHERE entity_id = ANY($3::uuid[]) AND entity_type = $1 AND field = $2
           AND found_at + make_interval(days => $4) > now()`,

@@ -39,7 +39,11 @@ describe('EnrichmentSettlementService', () => {
     };
     // No operation contains these rows: the completion step finds nothing to complete.
     const query = jest.fn().mockResolvedValue([]);
-    const manager = { query } as unknown as EntityManager;
+    // Prepared statements off (as with DATABASE_PREPARED_STATEMENTS=false): every statement is a query call.
+    const manager = {
+      query,
+      connection: { options: { extra: { preparedStatements: false } } },
+    } as unknown as EntityManager;
     const service = new EnrichmentSettlementService(
       credits as unknown as CreditsService,
       {} as unknown as WebhooksService,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ContactField, queryRows } from '@app/core';
+import { ContactField, queryPrepared } from '@app/core';
 import { CreditsService, SettlementOutcome } from '@app/credits';
 import { WebhooksService } from '@app/webhooks';
 import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
@@ -69,7 +69,8 @@ export class EnrichmentSettlementService {
 
   /** Locks the accounts of these enrichments' orgs, before their rows move. */
   async lockAccountsOf(manager: EntityManager, enrichmentIds: readonly string[]): Promise<LockedAccounts> {
-    const orgs: { org_id: string }[] = await manager.query(
+    const orgs = await queryPrepared<{ org_id: string }>(
+      manager,
       'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
       [enrichmentIds],
     );
@@ -120,7 +121,8 @@ export class EnrichmentSettlementService {
     if (enrichmentIds.length === 0) return [];
     // The operations are found from the items first (MATERIALIZED: through the enrichment_id
     // index, whatever the planner's statistics say), then locked by primary key.
-    const operations: { id: string }[] = await manager.query(
+    const operations = await queryPrepared<{ id: string }>(
+      manager,
       `WITH touched AS MATERIALIZED (
          SELECT DISTINCT operation_id FROM enrichment_operation_item WHERE enrichment_id = ANY($1::uuid[]))
        SELECT o.id FROM enrichment_operation o JOIN touched t ON t.operation_id = o.id
@@ -140,14 +142,14 @@ export class EnrichmentSettlementService {
    */
   async completeOperations(manager: EntityManager, operationIds: readonly string[]): Promise<string[]> {
     if (operationIds.length === 0) return [];
-    const completed = await queryRows<CompletedOperationRow>(
+    const completed = await queryPrepared<CompletedOperationRow>(
       manager,
       `UPDATE enrichment_operation o SET status = $2, completed_at = now()
         WHERE o.id = ANY($1::uuid[]) AND o.status = $3
           AND NOT EXISTS (
                 SELECT 1 FROM enrichment_operation_item i JOIN enrichment e ON e.id = i.enrichment_id
                  WHERE i.operation_id = o.id AND e.status IN ($4, $5))
-        RETURNING o.*`,
+        RETURNING o.id, o.org_id, o.kind, o.field, o.total, o.reused, o.created, o.completed_at`,
       [
         operationIds,
         OperationStatus.COMPLETED,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, ErrorCode, pageWindow, queryRows, selectPage } from '@app/core';
+import { AppException, ErrorCode, pageWindow, queryPrepared, queryRows, selectPage } from '@app/core';
 import {
   ContactValue,
   ContactValues,
@@ -14,7 +14,7 @@ import {
 } from '../privacy.types';
 import { normaliseEmail, normalisePhone, requireSuppressionValue } from './suppression-value';
 
-type Queryable = Pick<EntityManager, 'query'>;
+type Queryable = DataSource | EntityManager;
 
 /** Runs inside the change's transaction (the admin console writes its audit entry there). */
 export type WithinPrivacyChange = (manager: EntityManager, suppression: SuppressionView) => Promise<void>;
@@ -124,7 +124,8 @@ export class PrivacyService {
   /** The leads among these that the platform list or this org's list names as persons. */
   async suppressedLeads(db: Queryable, orgId: string, leadIds: readonly string[]): Promise<Set<string>> {
     if (leadIds.length === 0) return new Set();
-    const rows: { value: string }[] = await db.query(
+    const rows = await queryPrepared<{ value: string }>(
+      db,
       `SELECT value FROM suppression
         WHERE (org_id IS NULL OR org_id = $1) AND kind = '${SuppressionKind.PERSON}' AND value = ANY($2::varchar[])`,
       [orgId, leadIds],
@@ -153,7 +154,8 @@ export class PrivacyService {
       }
     }
     const domains = [...emails].map((email) => email.slice(email.lastIndexOf('@') + 1));
-    const rows: { kind: SuppressionKind; value: string }[] = await db.query(
+    const rows = await queryPrepared<{ kind: SuppressionKind; value: string }>(
+      db,
       `SELECT DISTINCT kind, value FROM suppression
         WHERE (org_id IS NULL OR org_id = $1)
           AND ((kind = '${SuppressionKind.PERSON}' AND value = ANY($2::varchar[]))
@@ -191,9 +193,11 @@ export class PrivacyService {
    * round trip (migration SuppressionCheckFunction), on every request that holds credits.
    */
   async lockSharedAndAnySuppressionFor(manager: EntityManager, orgId: string): Promise<boolean> {
-    const [{ any }]: { any: boolean }[] = await manager.query('SELECT privacy_lock_shared_any_suppression($1) AS any', [
-      orgId,
-    ]);
+    const [{ any }] = await queryPrepared<{ any: boolean }>(
+      manager,
+      'SELECT privacy_lock_shared_any_suppression($1) AS any',
+      [orgId],
+    );
     return any;
   }
 
