@@ -232,8 +232,9 @@ export class EnrichmentRequestService {
     const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
     const locked = await this.settlement.lockAccount(manager, orgId);
 
-    const existing = await queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
-      manager,
+    // Not prepared: its generic plan (the array's size unknown) walks every row of the org and
+    // filters; planned for the request's own few leads, it probes them.
+    const existing: (EnrichmentRow & { status: EnrichmentStatus })[] = await manager.query(
       `SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
         WHERE org_id = $1 AND entity_type = $2 AND field = $3 AND entity_id = ANY($4::uuid[])`,
       [orgId, EntityType.PERSON, field, leadIds],
