@@ -114,8 +114,8 @@ export class EnrichmentProcessingService {
    * their lease. The status test is a CASE on purpose: no index on status can serve it, so the
    * job's ids are the only way in, one primary-key probe each. Written as plain comparisons, the
    * planner could walk the open-rows index instead, and with statistics from before a burst of
-   * new rows (every few pending rows, as it believes) it did, once per job: 10 ms per claim at
-   * 20,000 open rows, growing with the backlog.
+   * new rows (which count few open rows) it did, once per job: 10 ms per claim at 20,000 open
+   * rows, growing with the backlog.
    */
   private async claim(jobId: string, enrichmentIds: readonly string[]): Promise<ClaimedRow[]> {
     return queryPrepared<ClaimedRow>(
