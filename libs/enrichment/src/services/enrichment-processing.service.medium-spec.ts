@@ -87,6 +87,34 @@ describe('EnrichmentProcessingService (PostgreSQL)', () => {
     expect(await s.credits.getBalance(orgId)).toEqual({ available: 100 - PRICE, held: 0 });
   });
 
+  it('a finding erased between its storing and the settlement: not pointed at, not found, released', async () => {
+    const orgId = await s.newOrg(100);
+    const [lead] = await s.newLeads(1);
+    s.waterfall.known.add(lead);
+    const ids = await request(orgId, [lead]);
+    // The job stores its findings in a transaction of its own, then settles in another. An
+    // erasure that commits in between (it holds the privacy lock exclusively, so before the
+    // settling transaction takes it shared) removes the stored row: simulated here.
+    const lockShared = s.privacy.lockShared.bind(s.privacy);
+    let calls = 0;
+    const spy = jest.spyOn(s.privacy, 'lockShared').mockImplementation(async (manager) => {
+      calls += 1;
+      if (calls === 2) await dataSource.query('DELETE FROM global_enrichment WHERE entity_id = $1', [lead]);
+      return lockShared(manager);
+    });
+    try {
+      await s.processing.processBatch('job-erased-between', ids);
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(calls).toBe(2);
+    expect(await outcomes(ids)).toEqual([
+      { status: EnrichmentStatus.FINISHED, dataFound: false, cached: false, settled: SettlementOutcome.RELEASE },
+    ]);
+    expect(await s.credits.getBalance(orgId)).toEqual({ available: 100, held: 0 });
+  });
+
   it('a job delivered twice settles once: the second run finds nothing left to claim', async () => {
     const orgId = await s.newOrg(100);
     const [lead] = await s.newLeads(1);
