@@ -417,9 +417,7 @@ async function pipelineRun(db: Client, servers: Servers, workerCount: number, ta
     const { rows } = await db.query<{ span: number }>(
       'SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM enrichment',
     );
-    const dbAfter = await backendCpu(db);
-    let dbSeconds = 0;
-    for (const [pid, cpu] of dbAfter) dbSeconds += cpu - (cpuBefore.db.get(pid) ?? 0);
+    const dbSeconds = await backendCpuSince(db, cpuBefore.db);
     return {
       workers: workerCount,
       enrichments: expected,
@@ -598,9 +596,7 @@ async function quickMeasure(svcDb: Client, floorDb: Client): Promise<void> {
           duration: 10,
           next: manualPlans[side],
         });
-        const [appAfter, dbAfter] = [await cpuSecondsOf(child.pid), await backendCpu(db)];
-        let dbSeconds = 0;
-        for (const [pid, seconds] of dbAfter) dbSeconds += seconds - (dbBefore.get(pid) ?? 0);
+        const [appAfter, dbSeconds] = [await cpuSecondsOf(child.pid), await backendCpuSince(db, dbBefore)];
         result[side] = {
           rps: manual.rps,
           p50: manual.p50,
@@ -649,6 +645,13 @@ async function pipelineMeasure(svcDb: Client): Promise<void> {
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** CPU seconds the database's backends spent since `before` (a backend that started since counts from 0). */
+async function backendCpuSince(db: Client, before: Map<number, number>): Promise<number> {
+  let seconds = 0;
+  for (const [pid, cpu] of await backendCpu(db)) seconds += cpu - (before.get(pid) ?? 0);
+  return seconds;
+}
 
 /** CPU seconds so far of these processes together. */
 async function cpuSecondsOfAll(processes: readonly Child[]): Promise<number> {
