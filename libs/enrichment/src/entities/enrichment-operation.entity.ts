@@ -37,6 +37,15 @@ export class EnrichmentOperationEntity {
   @Column({ type: 'integer' })
   created: number;
 
+  /**
+   * Items not yet final when last counted: recorded with the operation, decremented by each
+   * settlement of its items. A hint, not the truth — only when it reaches zero is every item
+   * read to decide completion (a retried item can make it run low, which costs a check, never a
+   * wrong completion; the recovery sweep completes what it would leave running).
+   */
+  @Column({ name: 'open_items', type: 'integer', default: 0 })
+  openItems: number;
+
   /** The hold that pays for the enrichments this operation created; null when it created none. */
   @Column({ name: 'hold_id', type: 'uuid', nullable: true })
   holdId: string | null;

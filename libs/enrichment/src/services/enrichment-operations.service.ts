@@ -16,8 +16,8 @@ export interface NewOperation {
   holdId: string | null;
   /** Enrichment ids in selection order, with whether this request reused them. */
   items: { enrichmentId: string; reused: boolean }[];
-  /** No item is pending or processing. */
-  allFinal: boolean;
+  /** How many items are pending or processing (none: the operation is complete at once). */
+  openItems: number;
 }
 
 interface OperationRow {
@@ -53,8 +53,8 @@ export class EnrichmentOperationsService {
     await queryPrepared(
       manager,
       `WITH operation AS (
-         INSERT INTO enrichment_operation (id, org_id, created_by, kind, field, status, total, reused, created, hold_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id)
+         INSERT INTO enrichment_operation (id, org_id, created_by, kind, field, status, total, reused, created, hold_id, open_items)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $13) RETURNING id)
        INSERT INTO enrichment_operation_item (operation_id, enrichment_id, position, reused)
        SELECT operation.id, i.enrichment_id, i.position - 1, i.reused
          FROM operation, unnest($11::uuid[], $12::boolean[]) WITH ORDINALITY AS i(enrichment_id, reused, position)`,
@@ -71,11 +71,12 @@ export class EnrichmentOperationsService {
         operation.holdId,
         operation.items.map((item) => item.enrichmentId),
         operation.items.map((item) => item.reused),
+        operation.openItems,
       ],
     );
     // Usually work is pending and the processor completes the operation later; only a request
     // served entirely from existing or cached results is complete at once.
-    if (!operation.allFinal) return false;
+    if (operation.openItems > 0) return false;
     return (await this.settlement.completeOperations(manager, [operation.id])).length > 0;
   }
 

@@ -193,7 +193,7 @@ export class EnrichmentRequestService {
           kind: command.operationKind,
           field: command.field,
           holdId: created.holdId,
-          allFinal: created.rows.every((row) => FINAL_STATUSES.includes(row.status)),
+          openItems: created.rows.filter((row) => !FINAL_STATUSES.includes(row.status)).length,
           items: command.leadIds.flatMap((leadId) => {
             const row = byLead.get(leadId);
             return row ? [{ enrichmentId: row.id, reused: !createdIds.has(row.id) }] : [];

@@ -1,5 +1,6 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { CreditTransactionType, SettlementOutcome } from '@app/credits';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
 import { enrichmentServices } from '../testing/enrichment-services';
@@ -104,6 +105,72 @@ describe('EnrichmentSettlementService (PostgreSQL)', () => {
     expect(await ledger(orgId)).toEqual(new Map([[enrichments[0].id, SettlementOutcome.RELEASE]]));
     await expectAllThroughSettlement(orgId);
     expect((await s.progress.progress(operationId ?? '', orgId)).status).toBe(OperationStatus.COMPLETED);
+  });
+
+  describe('the open-items count that decides when completion is checked', () => {
+    const operationRow = async (operationId: string | null) => {
+      const [row]: { status: OperationStatus; open_items: number }[] = await dataSource.query(
+        'SELECT status, open_items FROM enrichment_operation WHERE id = $1',
+        [operationId],
+      );
+      return row;
+    };
+    /** One enrichment of its batch job, as a job that carried only it would. */
+    const runOne = async (enrichmentId: string): Promise<void> => {
+      const [jobId] = [...s.queue.jobs].find(([, ids]) => ids.includes(enrichmentId)) ?? [];
+      await s.processing.processBatch(jobId ?? '', [enrichmentId]);
+    };
+    /** The completion check reads every item; how many times a job sends it. */
+    const completionChecks = async (work: () => Promise<unknown>): Promise<number> => {
+      const query = jest.spyOn(Client.prototype, 'query');
+      try {
+        await work();
+        return query.mock.calls.filter(([config]) => JSON.stringify(config).includes('NOT EXISTS')).length;
+      } finally {
+        query.mockRestore();
+      }
+    };
+
+    it('counts down as items settle, and checks for completion only once nothing is left open', async () => {
+      const orgId = await s.newOrg(100);
+      const [cached, first, second] = await s.newLeads(3);
+      await s.cache(cached);
+      const { operationId, enrichments } = await s.bulk(orgId, [cached, first, second]);
+      // The cache hit is final at once; two items are open.
+      expect(await operationRow(operationId)).toEqual({ status: OperationStatus.RUNNING, open_items: 2 });
+
+      expect(await completionChecks(() => runOne(enrichments[1].id))).toBe(0);
+      expect(await operationRow(operationId)).toEqual({ status: OperationStatus.RUNNING, open_items: 1 });
+
+      expect(await completionChecks(() => runOne(enrichments[2].id))).toBe(1);
+      expect(await operationRow(operationId)).toEqual({ status: OperationStatus.COMPLETED, open_items: 0 });
+    });
+
+    it('a count run low (an item retried after it was counted) costs a check, not a completion with work open', async () => {
+      const orgId = await s.newOrg(100);
+      const [first, second] = await s.newLeads(2);
+      const { operationId, enrichments } = await s.bulk(orgId, [first, second]);
+      await dataSource.query('UPDATE enrichment_operation SET open_items = 1 WHERE id = $1', [operationId]);
+
+      expect(await completionChecks(() => runOne(enrichments[0].id))).toBe(1);
+      expect(await operationRow(operationId)).toEqual({ status: OperationStatus.RUNNING, open_items: 0 });
+
+      await runOne(enrichments[1].id);
+      expect(await operationRow(operationId)).toEqual({ status: OperationStatus.COMPLETED, open_items: -1 });
+    });
+
+    it('a count left high (an item that became final without a settlement) is completed by the sweep', async () => {
+      const orgId = await s.newOrg(100);
+      const [lead] = await s.newLeads(1);
+      const { operationId, enrichments } = await s.bulk(orgId, [lead]);
+      await dataSource.query('UPDATE enrichment_operation SET open_items = 2 WHERE id = $1', [operationId]);
+
+      await s.runJobs([enrichments[0].id]);
+      expect(await operationRow(operationId)).toEqual({ status: OperationStatus.RUNNING, open_items: 1 });
+
+      expect(await s.operations.completeStragglers()).toContain(operationId);
+      expect((await operationRow(operationId)).status).toBe(OperationStatus.COMPLETED);
+    });
   });
 
   it('refuses to settle an enrichment whose org account the transaction did not lock', async () => {

@@ -112,27 +112,35 @@ export class EnrichmentSettlementService {
   }
 
   /**
-   * Completes the running operations that contain these enrichments once all their items are
-   * final. The operation rows are locked first, in id order, so that two jobs finishing the
-   * last items of one operation at the same time cannot both miss the completion: the second
-   * waits for the first to commit and then sees its rows.
+   * Counts these enrichments (which have just become final) off the running operations that
+   * contain them, and completes those whose items are then all final. The operation rows are
+   * locked first, in id order, so that two jobs finishing the last items of one operation at the
+   * same time cannot both miss the completion: the second waits for the first to commit, counts
+   * from its count, and its completion check (a statement of its own, so a snapshot taken after
+   * the wait) sees the first one's rows. Only operations whose count reaches zero are checked:
+   * the check reads every item, and before its last job an operation still has open ones.
    */
   async completeOperationsOf(manager: EntityManager, enrichmentIds: readonly string[]): Promise<string[]> {
     if (enrichmentIds.length === 0) return [];
     // The operations are found from the items first (MATERIALIZED: through the enrichment_id
     // index, whatever the planner's statistics say), then locked by primary key.
-    const operations = await queryPrepared<{ id: string }>(
+    const counted = await queryPrepared<{ id: string; open_items: number }>(
       manager,
       `WITH touched AS MATERIALIZED (
-         SELECT DISTINCT operation_id FROM enrichment_operation_item WHERE enrichment_id = ANY($1::uuid[]))
-       SELECT o.id FROM enrichment_operation o JOIN touched t ON t.operation_id = o.id
-        WHERE o.status = $2
-        ORDER BY o.id FOR UPDATE OF o`,
+         SELECT operation_id, count(*)::int AS settled FROM enrichment_operation_item
+          WHERE enrichment_id = ANY($1::uuid[]) GROUP BY operation_id),
+       locked AS (
+         SELECT o.id, t.settled FROM enrichment_operation o JOIN touched t ON t.operation_id = o.id
+          WHERE o.status = $2
+          ORDER BY o.id FOR UPDATE OF o)
+       UPDATE enrichment_operation o SET open_items = o.open_items - l.settled
+         FROM locked l WHERE o.id = l.id
+       RETURNING o.id, o.open_items`,
       [enrichmentIds, OperationStatus.RUNNING],
     );
     return this.completeOperations(
       manager,
-      operations.map((operation) => operation.id),
+      counted.filter((operation) => operation.open_items <= 0).map((operation) => operation.id),
     );
   }
 
