@@ -15,7 +15,7 @@
  * and two worker processes, with CPU per 1,000 enrichments; nothing written).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -215,9 +215,24 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 const profileArgs = (): string[] =>
   flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [];
 
+/**
+ * The API is measured as it is deployed: with the node flags of `npm run start:api` (its bounded
+ * old space, which is what its peak RSS depends on) in front of the same entry point.
+ */
+function deployedApiFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const words = (scripts['start:api'] ?? '').trim().split(/\s+/);
+  const [node, main] = [words.indexOf('node'), words.length - 1];
+  if (node < 0 || join(ROOT, words[main]) !== API_MAIN) {
+    throw new Error(`package.json's start:api must be "[exec] node [flags] ${API_MAIN.slice(ROOT.length + 1)}"`);
+  }
+  return words.slice(node + 1, main);
+}
+
 async function startServers(): Promise<Servers> {
   const [apiPort, floorPort] = [await freePort(), await freePort()];
-  const apiArgs = [...profileArgs(), API_MAIN];
+  const apiArgs = [...profileArgs(), ...deployedApiFlags(), API_MAIN];
   const api = children.start('api', apiArgs, serviceEnv({ PORT: String(apiPort), RUN_WORKERS: 'false' }));
   const floor = children.start('floor', ['-r', 'ts-node/register/transpile-only', FLOOR], {
     PATH: process.env.PATH,
