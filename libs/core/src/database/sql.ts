@@ -38,7 +38,12 @@ function statementName(sql: string): string {
  * the database's time. For fixed statements only: the text is the key, so SQL built from input
  * (a search with optional filters) would grow every connection's set without bound; and the
  * columns a statement returns must be named (a prepared `SELECT *` fails once a migration adds
- * a column). In a transaction it runs on the transaction's connection, else on any of the pool's.
+ * a column). Nor for a statement that reaches a table's rows by a list of ids when the table
+ * can grow from (nearly) empty within a connection's life: the generic plan, made on the small
+ * table, scans it, and the connection keeps that plan while the table grows, until an ANALYZE
+ * (a new deployment's first minutes; the bench's truncated tables, where it cost 1.5 ms a job —
+ * the generic-plans medium spec of the processing finds such statements). In a transaction it
+ * runs on the transaction's connection, else on any of the pool's.
  * With DATABASE_PREPARED_STATEMENTS off (one session behind several connections) it is queryRows.
  */
 export async function queryPrepared<T>(db: DataSource | EntityManager, sql: string, params: unknown[]): Promise<T[]> {

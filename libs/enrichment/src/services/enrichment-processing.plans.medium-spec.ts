@@ -16,6 +16,59 @@ interface PlanNode {
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
+interface SentStatement {
+  text: string;
+  values: unknown[];
+  /** Set when sent as a named prepared statement (queryPrepared): it may run on a generic plan. */
+  name?: string;
+}
+
+/** The statements `work` sends, as text and values, or as a named statement's config. */
+async function statementsOf(work: () => Promise<unknown>): Promise<SentStatement[]> {
+  const query = jest.spyOn(Client.prototype, 'query');
+  try {
+    await work();
+    return query.mock.calls.flatMap(([first, second]: unknown[]) => {
+      const config =
+        typeof first === 'object' && first !== null
+          ? (first as { text?: unknown; values?: unknown; name?: unknown })
+          : {};
+      const text = typeof first === 'string' ? first : config.text;
+      const values = typeof first === 'string' ? second : config.values;
+      const name = typeof config.name === 'string' ? config.name : undefined;
+      return typeof text === 'string' && Array.isArray(values) ? [{ text, values: values as unknown[], name }] : [];
+    });
+  } finally {
+    query.mockRestore();
+  }
+}
+
+/** A parameter's text, as pg sends it: dates as ISO strings, objects as JSON. */
+function textOf(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** A value as an untyped SQL literal (EXECUTE coerces it to the parameter's type). */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const element = (item: unknown): string => (item === null ? 'NULL' : `"${textOf(item).replace(/["\\]/g, '\\$&')}"`);
+  const text = Array.isArray(value) ? `{${value.map(element).join(',')}}` : textOf(value);
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Plans that scan a whole table a job only ever needs a few rows of. */
+const scansOf = (nodes: PlanNode[]) =>
+  nodes
+    .filter(
+      (node) =>
+        (node['Node Type'] === 'Seq Scan' &&
+          ['enrichment', 'global_enrichment'].includes(node['Relation Name'] ?? '')) ||
+        BACKLOG_INDEXES.includes(node['Index Name'] ?? ''),
+    )
+    .map((node) => node['Index Name'] ?? `${node['Node Type']} on ${node['Relation Name']}`);
+
 /**
  * A job reaches its rows by their ids and the cache by its leads, whatever the planner's
  * statistics say. Here the tables have none (as after a restore, or before autovacuum's first
@@ -49,21 +102,7 @@ describe('EnrichmentProcessingService plans (PostgreSQL, no statistics)', () => 
     const [jobId, ids] = [...s.queue.jobs].find(([, jobIds]) => jobIds.includes(enrichments[975].id)) ?? [];
     if (!jobId || !ids) throw new Error('no job carries the measured enrichments');
 
-    const query = jest.spyOn(Client.prototype, 'query');
-    let sent: { text: string; values: unknown[] }[];
-    try {
-      await s.processing.processBatch(jobId, ids);
-      // As text and values, or as a named statement's config (queryPrepared).
-      sent = query.mock.calls.flatMap(([first, second]: unknown[]) => {
-        const config =
-          typeof first === 'object' && first !== null ? (first as { text?: unknown; values?: unknown }) : {};
-        const text = typeof first === 'string' ? first : config.text;
-        const values = typeof first === 'string' ? second : config.values;
-        return typeof text === 'string' && Array.isArray(values) ? [{ text, values: values as unknown[] }] : [];
-      });
-    } finally {
-      query.mockRestore();
-    }
+    const sent = await statementsOf(() => s.processing.processBatch(jobId, ids));
 
     const touching = sent.filter(({ text }) => /\b(enrichment|global_enrichment)\b/.test(text));
     const plans: { text: string; nodes: PlanNode[] }[] = [];
@@ -104,6 +143,74 @@ describe('EnrichmentProcessingService plans (PostgreSQL, no statistics)', () => 
         text,
         ways: ways.map(() => ({ index: 'UQ_global_enrichment_entity_field', byLead: true })),
       });
+    }
+  });
+});
+
+/**
+ * The statements a job sends as named prepared statements (queryPrepared) run, after five
+ * calls, on a generic plan that the connection keeps — made when it was first needed. Made on
+ * a small table (a new deployment, the bench's truncated tables) a plan that scans the table is
+ * the cheapest, and it stays the plan while the table grows, until an ANALYZE invalidates it:
+ * the check that stored findings still exist went from 0.1 ms to 1.5 ms a job that way at
+ * 20,000 cached leads. Here every job statement is prepared on nearly empty tables, the tables
+ * then grow, and the plans the connection kept are read.
+ */
+describe('EnrichmentProcessingService generic plans (PostgreSQL, prepared on small tables)', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  let s: ReturnType<typeof enrichmentServices>;
+
+  beforeAll(async () => {
+    ({ dataSource, drop } = await createThrowawayDatabase('enrichment_generic_plans_spec'));
+    s = enrichmentServices(dataSource, { ENRICHMENT_BATCH_SIZE: 50 });
+  });
+  afterAll(() => drop?.());
+
+  it('keeps no plan that scans enrichment or the global cache once they have grown', async () => {
+    const orgId = await s.newOrg(1_000_000);
+    const leads = await s.newLeads(20);
+    for (const lead of leads.slice(0, 10)) s.waterfall.known.add(lead);
+    const { enrichments } = await s.bulk(orgId, leads);
+    const [jobId, ids] = [...s.queue.jobs].find(([, jobIds]) => jobIds.includes(enrichments[0].id)) ?? [];
+    if (!jobId || !ids) throw new Error('no job carries the enrichments');
+    const prepared = (await statementsOf(() => s.processing.processBatch(jobId, ids))).filter(
+      ({ name, text }) => name !== undefined && /\b(enrichment|global_enrichment)\b/.test(text),
+    );
+    expect(prepared.length).toBeGreaterThanOrEqual(3);
+
+    const connection = dataSource.createQueryRunner();
+    await connection.connect();
+    try {
+      const explain = async (index: number, values: unknown[]): Promise<PlanNode[]> => {
+        const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': { Plan: PlanNode }[] }[] = await connection.query(
+          `EXPLAIN (FORMAT JSON) EXECUTE generic_${index}(${values.map(literal).join(', ')})`,
+        );
+        return nodesOf(plan[0].Plan);
+      };
+      // The generic plans, made (and kept by the connection) while the tables are small.
+      await connection.query('SET plan_cache_mode = force_generic_plan');
+      for (const [index, { text, values }] of prepared.entries()) {
+        await connection.query(`PREPARE generic_${index} AS ${text}`);
+        await explain(index, values);
+      }
+
+      // The tables grow (no DDL, no ANALYZE: nothing invalidates the kept plans).
+      const more = await s.newLeads(3_000);
+      await s.bulk(orgId, more);
+      await dataSource.query(
+        `INSERT INTO global_enrichment (entity_type, entity_id, field, data, provider, found_at)
+         SELECT 'person', gen_random_uuid(), 'emails', '{"emails": []}', 'earlier', now() FROM generate_series(1, 20000)`,
+      );
+
+      const scanning: { statement: string; scans: string[] }[] = [];
+      for (const [index, { text, values }] of prepared.entries()) {
+        const scans = scansOf(await explain(index, values));
+        if (scans.length > 0) scanning.push({ statement: text.replace(/\s+/g, ' ').slice(0, 120), scans });
+      }
+      expect(scanning).toEqual([]);
+    } finally {
+      await connection.release();
     }
   });
 });

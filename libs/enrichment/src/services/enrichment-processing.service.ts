@@ -118,7 +118,8 @@ export class EnrichmentProcessingService {
    * rows, growing with the backlog.
    */
   private async claim(jobId: string, enrichmentIds: readonly string[]): Promise<ClaimedRow[]> {
-    return queryPrepared<ClaimedRow>(
+    // Planned per call, not prepared: a generic plan kept from when the table was small scans it.
+    return queryRows<ClaimedRow>(
       this.dataSource,
       `UPDATE enrichment SET status = $1, job_id = $2, processing_started_at = now(), updated_at = now()
         WHERE id = ANY($3::uuid[])
@@ -177,7 +178,8 @@ export class EnrichmentProcessingService {
       await this.privacy.lockShared(manager);
       const stored = await this.stillCached(manager, found);
       const globalByLead = await this.visibleResults(manager, rows, found, stored);
-      const finished = await queryPrepared<FinishedRow>(
+      // Planned per call, not prepared: a generic plan kept from when the table was small scans it.
+      const finished = await queryRows<FinishedRow>(
         manager,
         `UPDATE enrichment e
             SET status = $1, data_found = r.global_id IS NOT NULL, global_enrichment_id = r.global_id,
@@ -321,8 +323,9 @@ export class EnrichmentProcessingService {
     if (cached.length === 0) return stored;
     // No row locks (FOR SHARE wrote every row, 1.6 ms a job inside the account lock): every
     // deletion of cache rows (an erasure, the retention sweep) holds the privacy lock exclusively,
-    // and this transaction has held it shared since before this read.
-    const [{ ids }] = await queryPrepared<{ ids: string[] }>(
+    // and this transaction has held it shared since before this read. Planned per call, not
+    // prepared: a generic plan kept from when the cache was small scans it.
+    const [{ ids }] = await queryRows<{ ids: string[] }>(
       manager,
       'SELECT array(SELECT id FROM global_enrichment WHERE id = ANY($1::uuid[])) AS ids',
       [cached.map((result) => result.globalId)],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ContactField, queryPrepared } from '@app/core';
+import { ContactField, queryPrepared, queryRows } from '@app/core';
 import { CreditsService, SettlementOutcome } from '@app/credits';
 import { WebhooksService } from '@app/webhooks';
 import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
@@ -69,7 +69,8 @@ export class EnrichmentSettlementService {
 
   /** Locks the accounts of these enrichments' orgs, before their rows move. */
   async lockAccountsOf(manager: EntityManager, enrichmentIds: readonly string[]): Promise<LockedAccounts> {
-    const orgs = await queryPrepared<{ org_id: string }>(
+    // Planned per call, not prepared: a generic plan kept from when the table was small scans it.
+    const orgs = await queryRows<{ org_id: string }>(
       manager,
       'SELECT DISTINCT org_id FROM enrichment WHERE id = ANY($1::uuid[])',
       [enrichmentIds],
