@@ -1,6 +1,7 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { CreditTransactionType, SettlementOutcome } from '@app/credits';
 import { SuppressionKind } from '@app/privacy';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EnrichmentStatus } from '../enrichment.types';
 import { enrichmentServices } from '../testing/enrichment-services';
@@ -113,6 +114,29 @@ describe('EnrichmentProcessingService (PostgreSQL)', () => {
       { status: EnrichmentStatus.FINISHED, dataFound: false, cached: false, settled: SettlementOutcome.RELEASE },
     ]);
     expect(await s.credits.getBalance(orgId)).toEqual({ available: 100, held: 0 });
+  });
+
+  it('a job of found and missing leads costs 21 statements, begins and commits included (the job budget)', async () => {
+    const orgId = await s.newOrg(100);
+    const [found, missing] = await s.newLeads(2);
+    s.waterfall.known.add(found);
+    const ids = await request(orgId, [found, missing]);
+    const query = jest.spyOn(Client.prototype, 'query');
+    let sent: string[];
+    try {
+      await s.processing.processBatch('job-budget', ids);
+      sent = query.mock.calls.map(([first]: unknown[]) =>
+        (typeof first === 'string' ? first : ((first as { text?: string }).text ?? '')).trim().slice(0, 40),
+      );
+    } finally {
+      query.mockRestore();
+    }
+    // Claim, suppressed-leads check, cache read, the leads' details for the providers; storing
+    // (begin, privacy lock, platform list, previous values, insert, commit); settling (begin,
+    // account locks — by the orgs the claim returned, no statement to find them —, privacy lock,
+    // the rows still cached, the org's list, finish, credit_settle, the operations' open-item
+    // counts; this job ends the operation: its completion and its webhook event; commit).
+    expect(sent).toHaveLength(21);
   });
 
   it('a job delivered twice settles once: the second run finds nothing left to claim', async () => {

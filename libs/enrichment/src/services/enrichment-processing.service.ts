@@ -169,9 +169,10 @@ export class EnrichmentProcessingService {
       (result): result is FoundResult => result.data !== null && result.provider !== null,
     );
     return this.dataSource.transaction(async (manager) => {
-      const locked = await this.settlement.lockAccountsOf(
+      // The claim returned each row's org (which never changes): no statement to find them.
+      const locked = await this.settlement.lockAccounts(
         manager,
-        rows.map((row) => row.id),
+        rows.map((row) => row.org_id),
       );
       // Suppressions are read under the privacy lock, right before the rows point at the cache:
       // one added (or an erasure done) while the providers answered still applies to this answer.
