@@ -87,10 +87,16 @@ export async function grantCredits(db: Client, orgIds: string[], amount: number)
 /**
  * Empties what requests and processing write, so each pipeline run starts from the same
  * state. TRUNCATE does not fire the ledger's row-level append-only trigger; CASCADE takes any
- * table that references these along.
+ * table that references these along. The operations are named too: nothing they hold is a
+ * foreign key, and left behind, the earlier phases' thousands of running operations (manual
+ * mode runs without workers) were completed by the workers' recovery sweep during the
+ * pipeline runs, on the cores those runs were measured on.
  */
 export async function resetActivity(db: Client): Promise<void> {
-  await db.query('TRUNCATE enrichment, global_enrichment, credit_transaction, credit_account, credit_lot CASCADE');
+  await db.query(
+    `TRUNCATE enrichment, enrichment_operation, enrichment_operation_item, global_enrichment,
+              credit_transaction, credit_account, credit_lot CASCADE`,
+  );
 }
 
 /** Every lead id, in a fixed order (the seed is deterministic, so both databases agree). */
