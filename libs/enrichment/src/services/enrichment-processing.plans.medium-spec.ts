@@ -58,13 +58,15 @@ function literal(value: unknown): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** Plans that scan a whole table a job only ever needs a few rows of. */
+/** Plans that scan a whole table (one that grows with use) a job only ever needs a few rows of. */
 const scansOf = (nodes: PlanNode[]) =>
   nodes
     .filter(
       (node) =>
         (node['Node Type'] === 'Seq Scan' &&
-          ['enrichment', 'global_enrichment'].includes(node['Relation Name'] ?? '')) ||
+          ['enrichment', 'global_enrichment', 'enrichment_operation', 'enrichment_operation_item'].includes(
+            node['Relation Name'] ?? '',
+          )) ||
         BACKLOG_INDEXES.includes(node['Index Name'] ?? ''),
     )
     .map((node) => node['Index Name'] ?? `${node['Node Type']} on ${node['Relation Name']}`);
@@ -167,7 +169,7 @@ describe('EnrichmentProcessingService generic plans (PostgreSQL, prepared on sma
   });
   afterAll(() => drop?.());
 
-  it('keeps no plan that scans enrichment or the global cache once they have grown', async () => {
+  it('keeps no plan that scans enrichment, the global cache or the operations once they have grown', async () => {
     const orgId = await s.newOrg(1_000_000);
     const leads = await s.newLeads(20);
     for (const lead of leads.slice(0, 10)) s.waterfall.known.add(lead);
@@ -175,7 +177,8 @@ describe('EnrichmentProcessingService generic plans (PostgreSQL, prepared on sma
     const [jobId, ids] = [...s.queue.jobs].find(([, jobIds]) => jobIds.includes(enrichments[0].id)) ?? [];
     if (!jobId || !ids) throw new Error('no job carries the enrichments');
     const prepared = (await statementsOf(() => s.processing.processBatch(jobId, ids))).filter(
-      ({ name, text }) => name !== undefined && /\b(enrichment|global_enrichment)\b/.test(text),
+      ({ name, text }) =>
+        name !== undefined && /\b(enrichment|global_enrichment|enrichment_operation(_item)?)\b/.test(text),
     );
     expect(prepared.length).toBeGreaterThanOrEqual(3);
 
@@ -198,6 +201,10 @@ describe('EnrichmentProcessingService generic plans (PostgreSQL, prepared on sma
       // The tables grow (no DDL, no ANALYZE: nothing invalidates the kept plans).
       const more = await s.newLeads(3_000);
       await s.bulk(orgId, more);
+      await dataSource.query(
+        `INSERT INTO enrichment_operation (org_id, created_by, kind, field, status, total, reused, created)
+         SELECT 'earlier', 'earlier', 'bulk', 'emails', 'completed', 1, 0, 1 FROM generate_series(1, 20000)`,
+      );
       await dataSource.query(
         `INSERT INTO global_enrichment (entity_type, entity_id, field, data, provider, found_at)
          SELECT 'person', gen_random_uuid(), 'emails', '{"emails": []}', 'earlier', now() FROM generate_series(1, 20000)`,

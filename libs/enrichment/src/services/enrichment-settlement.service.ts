@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ContactField, queryPrepared, queryRows } from '@app/core';
+import { ContactField, queryRows } from '@app/core';
 import { CreditsService, SettlementOutcome } from '@app/credits';
 import { WebhooksService } from '@app/webhooks';
 import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
@@ -124,8 +124,9 @@ export class EnrichmentSettlementService {
   async completeOperationsOf(manager: EntityManager, enrichmentIds: readonly string[]): Promise<string[]> {
     if (enrichmentIds.length === 0) return [];
     // The operations are found from the items first (MATERIALIZED: through the enrichment_id
-    // index, whatever the planner's statistics say), then locked by primary key.
-    const counted = await queryPrepared<{ id: string; open_items: number }>(
+    // index, whatever the planner's statistics say), then locked by primary key. Planned per
+    // call, not prepared: a generic plan kept from when the table was small scans it.
+    const counted = await queryRows<{ id: string; open_items: number }>(
       manager,
       `WITH touched AS MATERIALIZED (
          SELECT operation_id, count(*)::int AS settled FROM enrichment_operation_item
@@ -151,7 +152,8 @@ export class EnrichmentSettlementService {
    */
   async completeOperations(manager: EntityManager, operationIds: readonly string[]): Promise<string[]> {
     if (operationIds.length === 0) return [];
-    const completed = await queryPrepared<CompletedOperationRow>(
+    // Planned per call, not prepared: a generic plan kept from when the table was small scans it.
+    const completed = await queryRows<CompletedOperationRow>(
       manager,
       `UPDATE enrichment_operation o SET status = $2, completed_at = now()
         WHERE o.id = ANY($1::uuid[]) AND o.status = $3
