@@ -150,15 +150,15 @@ describe('EnrichmentProcessingService plans (PostgreSQL, no statistics)', () => 
 });
 
 /**
- * The statements a job sends as named prepared statements (queryPrepared) run, after five
+ * The statements requests and jobs send as named prepared statements (queryPrepared) run, after five
  * calls, on a generic plan that the connection keeps — made when it was first needed. Made on
  * a small table (a new deployment, the bench's truncated tables) a plan that scans the table is
  * the cheapest, and it stays the plan while the table grows, until an ANALYZE invalidates it:
  * the check that stored findings still exist went from 0.1 ms to 1.5 ms a job that way at
- * 20,000 cached leads. Here every job statement is prepared on nearly empty tables, the tables
- * then grow, and the plans the connection kept are read.
+ * 20,000 cached leads. Here every statement a request and a job send is prepared on nearly
+ * empty tables, the tables then grow, and the plans the connection kept are read.
  */
-describe('EnrichmentProcessingService generic plans (PostgreSQL, prepared on small tables)', () => {
+describe('Request and job generic plans (PostgreSQL, prepared on small tables)', () => {
   let dataSource: DataSource;
   let drop: () => Promise<void>;
   let s: ReturnType<typeof enrichmentServices>;
@@ -173,14 +173,18 @@ describe('EnrichmentProcessingService generic plans (PostgreSQL, prepared on sma
     const orgId = await s.newOrg(1_000_000);
     const leads = await s.newLeads(20);
     for (const lead of leads.slice(0, 10)) s.waterfall.known.add(lead);
-    const { enrichments } = await s.bulk(orgId, leads);
+    // A cache hit, so that the request reads the cache too.
+    await s.cache(leads[19]);
+    let enrichments: { id: string }[] = [];
+    const request = await statementsOf(async () => ({ enrichments } = await s.bulk(orgId, leads)));
     const [jobId, ids] = [...s.queue.jobs].find(([, jobIds]) => jobIds.includes(enrichments[0].id)) ?? [];
     if (!jobId || !ids) throw new Error('no job carries the enrichments');
-    const prepared = (await statementsOf(() => s.processing.processBatch(jobId, ids))).filter(
+    const job = await statementsOf(() => s.processing.processBatch(jobId, ids));
+    const prepared = [...request, ...job].filter(
       ({ name, text }) =>
         name !== undefined && /\b(enrichment|global_enrichment|enrichment_operation(_item)?)\b/.test(text),
     );
-    expect(prepared.length).toBeGreaterThanOrEqual(3);
+    expect(prepared.length).toBeGreaterThanOrEqual(5);
 
     const connection = dataSource.createQueryRunner();
     await connection.connect();
