@@ -14,6 +14,26 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   the hold to the ledger, draws it from the lots (soonest expiry first) and adds it to the
  *   day and month spend counters of the org, the user and the API key; returns the hold id.
  */
+/** credit_expire_due as this migration made it (CreditExpireDuePlpgsql replaces it; its down restores this). */
+export const CREDIT_EXPIRE_DUE_V1 = `
+      CREATE FUNCTION credit_expire_due(p_orgs varchar[]) RETURNS integer LANGUAGE sql VOLATILE AS $$
+        WITH due AS (
+          SELECT id, org_id, remaining FROM credit_lot
+           WHERE org_id = ANY(p_orgs) AND expired_at IS NULL AND expires_at <= now() FOR UPDATE),
+        done AS (UPDATE credit_lot l SET expired_at = now(), remaining = 0 FROM due WHERE l.id = due.id RETURNING l.id),
+        written AS (
+          INSERT INTO credit_transaction (org_id, type, amount, reference_id, description)
+          SELECT due.org_id, 'credit_expired', due.remaining, due.id::text, 'Unspent remainder of an expired grant'
+            FROM due JOIN done ON done.id = due.id WHERE due.remaining > 0
+          ON CONFLICT (reference_id) WHERE type = 'credit_expired' AND hold_id IS NULL DO NOTHING
+          RETURNING org_id, amount),
+        moved AS (
+          UPDATE credit_account a SET available = a.available - x.amount, updated_at = now()
+            FROM (SELECT org_id, sum(amount) AS amount FROM written GROUP BY org_id) x
+           WHERE a.org_id = x.org_id)
+        SELECT count(*)::int FROM done
+      $$`;
+
 /** credit_hold as this migration made it (CreditHoldAlertSignals replaces it; its down restores this). */
 export const CREDIT_HOLD_V1 = `
       CREATE FUNCTION credit_hold(
@@ -86,24 +106,7 @@ export class CreditHoldFunction1796026817002 implements MigrationInterface {
   name = 'CreditHoldFunction1796026817002';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE FUNCTION credit_expire_due(p_orgs varchar[]) RETURNS integer LANGUAGE sql VOLATILE AS $$
-        WITH due AS (
-          SELECT id, org_id, remaining FROM credit_lot
-           WHERE org_id = ANY(p_orgs) AND expired_at IS NULL AND expires_at <= now() FOR UPDATE),
-        done AS (UPDATE credit_lot l SET expired_at = now(), remaining = 0 FROM due WHERE l.id = due.id RETURNING l.id),
-        written AS (
-          INSERT INTO credit_transaction (org_id, type, amount, reference_id, description)
-          SELECT due.org_id, 'credit_expired', due.remaining, due.id::text, 'Unspent remainder of an expired grant'
-            FROM due JOIN done ON done.id = due.id WHERE due.remaining > 0
-          ON CONFLICT (reference_id) WHERE type = 'credit_expired' AND hold_id IS NULL DO NOTHING
-          RETURNING org_id, amount),
-        moved AS (
-          UPDATE credit_account a SET available = a.available - x.amount, updated_at = now()
-            FROM (SELECT org_id, sum(amount) AS amount FROM written GROUP BY org_id) x
-           WHERE a.org_id = x.org_id)
-        SELECT count(*)::int FROM done
-      $$`);
+    await queryRunner.query(CREDIT_EXPIRE_DUE_V1);
     await queryRunner.query(CREDIT_HOLD_V1);
   }
 
