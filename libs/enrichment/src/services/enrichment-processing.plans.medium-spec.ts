@@ -147,6 +147,41 @@ describe('EnrichmentProcessingService plans (PostgreSQL, no statistics)', () => 
       });
     }
   });
+
+  it('a request reads what it may reuse by lead, not by walking its org’s rows, planned per call or generic', async () => {
+    const orgId = await s.newOrg(1_000_000);
+    const leads = await s.newLeads(2_000);
+    await s.bulk(orgId, leads);
+
+    // Two leads the org has asked for: the request stops after that read (nothing to hold).
+    const sent = await statementsOf(() => s.bulk(orgId, leads.slice(0, 2)));
+    const reads = sent.filter(({ text }) => /^\s*SELECT\b/.test(text) && /\bFROM enrichment\b/.test(text));
+    expect(reads).toHaveLength(1);
+    const [{ text, values }] = reads;
+
+    const connection = dataSource.createQueryRunner();
+    await connection.connect();
+    try {
+      const ways = async (explain: string): Promise<{ index: string; byLead: boolean }[]> => {
+        const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': { Plan: PlanNode }[] }[] = await connection.query(explain);
+        return nodesOf(plan[0].Plan)
+          .filter((node) => node['Relation Name'] === 'enrichment')
+          .map((node) => ({
+            index: node['Index Name'] ?? node['Node Type'],
+            byLead: node['Index Cond']?.includes('entity_id') ?? false,
+          }));
+      };
+      await connection.query(`PREPARE reuse_read AS ${text}`);
+      const custom = await ways(`EXPLAIN (FORMAT JSON) EXECUTE reuse_read(${values.map(literal).join(', ')})`);
+      await connection.query('SET plan_cache_mode = force_generic_plan');
+      const generic = await ways(`EXPLAIN (FORMAT JSON) EXECUTE reuse_read(${values.map(literal).join(', ')})`);
+      const byKey = [{ index: 'UQ_enrichment_org_entity_field', byLead: true }];
+      expect({ custom, generic }).toEqual({ custom: byKey, generic: byKey });
+    } finally {
+      await connection.query('RESET plan_cache_mode');
+      await connection.release();
+    }
+  });
 });
 
 /**
