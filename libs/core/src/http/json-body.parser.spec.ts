@@ -42,6 +42,12 @@ describe('parseJsonBody', () => {
     });
   });
 
+  it('counts brackets and separators only outside strings, escaped quotes included', () => {
+    const text = `a\\"${'[{'.repeat(MAX_BODY_DEPTH)}${','.repeat(MAX_BODY_VALUES + 1)}\\\\`;
+    const body = Buffer.from(`{"note":"${text}","ids":["x","y"]}`);
+    expect(parseJsonBody(body)).toEqual({ note: JSON.parse(`"${text}"`), ids: ['x', 'y'] });
+  });
+
   it('keeps __proto__ an own key (no prototype change), for inputProblem to name', () => {
     const parsed = parseJsonBody(Buffer.from('{"selection":{"filters":{"__proto__":{"x":1}}}}'));
     expect(inputProblem(parsed)).toEqual({
