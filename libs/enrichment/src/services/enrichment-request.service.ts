@@ -131,11 +131,9 @@ export class EnrichmentRequestService {
   /** The same selection and pricing as enrichSelection, read-only: nothing is written or held. */
   async previewSelection(command: EnrichSelectionCommand): Promise<DryRunResult> {
     const leadIds = await this.selections.resolve(command.selection, command.idsField);
-    const [{ reused }]: { reused: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS reused FROM enrichment
-        WHERE org_id = $1 AND entity_type = $2 AND field = $3 AND entity_id = ANY($4::uuid[]) AND status = ANY($5)`,
-      [command.orgId, EntityType.PERSON, command.field, leadIds, REUSABLE_STATUSES],
-    );
+    const reused = (await this.existingFor(this.dataSource, command.orgId, command.field, leadIds)).filter((row) =>
+      REUSABLE_STATUSES.includes(row.status),
+    ).length;
     const billable = leadIds.length - reused;
     const requiredCredits = billable * this.credits.priceOf(command.field);
     const [{ available }, spendLimits] = await Promise.all([
@@ -232,20 +230,7 @@ export class EnrichmentRequestService {
     const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
     const locked = await this.settlement.lockAccount(manager, orgId);
 
-    // One probe of the unique key per lead, whatever the statistics say. Written as
-    // `entity_id = ANY($4)`, a plan that expects the org to be small (a new org, stale statistics,
-    // any generic plan) takes only org, type and field as the key's condition and filters every
-    // row of the org: 2.3 ms for 2 leads of an org with 1,000 rows, growing with the org, inside
-    // its account lock. The LIMIT keeps the subquery from being flattened into a join the planner
-    // could hash, so the plan is the same per-lead probe prepared or not, and can be prepared.
-    const existing = await queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
-      manager,
-      `SELECT e.* FROM unnest($4::uuid[]) AS l(entity_id)
-        CROSS JOIN LATERAL (
-          SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
-           WHERE org_id = $1 AND entity_type = $2 AND entity_id = l.entity_id AND field = $3 LIMIT 1) e`,
-      [orgId, EntityType.PERSON, field, leadIds],
-    );
+    const existing = await this.existingFor(manager, orgId, field, leadIds);
     const reused = existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
     if (command.retryOnly && reused.length > 0) {
       throw new AppException(ErrorCode.CONFLICT, `An enrichment in status ${reused[0].status} cannot be retried`, {
@@ -327,6 +312,31 @@ export class EnrichmentRequestService {
         jobs.set(row.job_id, [...(jobs.get(row.job_id) ?? []), row.id]);
     }
     return { rows: [...reused, ...created], holdId, jobs, completedOperations: completed.length };
+  }
+
+  /**
+   * The org's enrichments of these leads for this field, whatever their status: one probe of the
+   * unique key per lead, whatever the statistics say. Written as `entity_id = ANY(...)`, a plan
+   * that expects the org to be small (a new org, stale statistics, any generic plan) takes only
+   * org, type and field as the key's condition and filters every row of the org: 2.3 ms for 2
+   * leads of an org with 1,000 rows, growing with the org (for a request, inside its account
+   * lock). The LIMIT keeps the subquery from being flattened into a join the planner could hash,
+   * so the plan is the same per-lead probe prepared or not, and can be prepared.
+   */
+  private existingFor(
+    db: DataSource | EntityManager,
+    orgId: string,
+    field: ContactField,
+    leadIds: readonly string[],
+  ): Promise<(EnrichmentRow & { status: EnrichmentStatus })[]> {
+    return queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
+      db,
+      `SELECT e.* FROM unnest($4::uuid[]) AS l(entity_id)
+        CROSS JOIN LATERAL (
+          SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
+           WHERE org_id = $1 AND entity_type = $2 AND entity_id = l.entity_id AND field = $3 LIMIT 1) e`,
+      [orgId, EntityType.PERSON, field, leadIds],
+    );
   }
 
   /**
