@@ -104,6 +104,29 @@ describe('CreditsService (PostgreSQL)', () => {
     await expect(dataSource.query('DELETE FROM credit_transaction')).rejects.toThrow(/append-only/);
   });
 
+  // A request reads what it may reuse before it holds: the hold itself must take the lock.
+  it('a hold takes the account lock itself, to the end of its transaction', async () => {
+    await grant('org_lock', 10);
+    const other = dataSource.createQueryRunner();
+    await other.connect();
+    try {
+      await dataSource.transaction(async (manager) => {
+        await credits.hold(manager, {
+          orgId: 'org_lock',
+          amount: 5,
+          operationType: CreditOperationType.ENRICHMENT_EMAIL,
+          referenceId: null,
+          createdBy: 'spec',
+        });
+        await expect(
+          other.query('SELECT 1 FROM credit_account WHERE org_id = $1 FOR UPDATE NOWAIT', ['org_lock']),
+        ).rejects.toMatchObject({ driverError: { code: '55P03' } });
+      });
+    } finally {
+      await other.release();
+    }
+  });
+
   // PostgreSQL before 18 parses and plans a LANGUAGE sql function's body on every call; plpgsql
   // keeps its statements' plans for the session. credit_expire_due as SQL cost every hold ~1.4 ms.
   it('the schema’s functions keep their plans between calls: none is LANGUAGE sql', async () => {

@@ -188,8 +188,10 @@ export class CreditsService {
   }
 
   /**
-   * Moves `amount` from available to held and writes the hold to the ledger. The caller must
-   * hold the account lock (lockAccount) in the same transaction. Throws 402
+   * Moves `amount` from available to held and writes the hold to the ledger. credit_hold takes
+   * the account lock first (migration CreditHoldLocksAccount), so the caller need not have taken
+   * it; it is held to the end of the transaction either way, and whatever the caller read before
+   * the hold must be checked again under it before it is trusted. Throws 402
    * SPEND_LIMIT_EXCEEDED past the request's cap or a spend limit, INSUFFICIENT_CREDITS when short.
    */
   async hold(manager: EntityManager, request: HoldRequest): Promise<string> {

@@ -161,7 +161,7 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     expect(await holdsOf(orgId)).toHaveLength(1);
   });
 
-  it('a request that holds credits costs 8 statements, begin and commit included (the request-path budget)', async () => {
+  it('a request that holds credits costs 7 statements, begin and commit included, and reads before it locks (the request-path budget)', async () => {
     const orgId = await s.newOrg(100);
     const leads = await s.newLeads(2);
     // Calls through: every statement TypeORM sends goes through pg's Client#query.
@@ -169,13 +169,64 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     let sent: string[];
     try {
       await s.bulk(orgId, leads);
-      sent = query.mock.calls.map(([text]) => (typeof text === 'string' ? text : String(text)).trim().slice(0, 40));
+      // Prepared statements go as a config object ({ name, text, values }).
+      sent = query.mock.calls.map(([sql]) => (typeof sql === 'string' ? sql : (sql as { text: string }).text).trim());
     } finally {
       query.mockRestore();
     }
-    // BEGIN, the account lock, the reuse read, credit_hold (with the alerts' signals), the
+    // BEGIN, the reuse read, credit_hold (the account lock, the hold, the alerts' signals), the
     // privacy lock with the suppression check, the insert, the operation record, COMMIT.
-    expect(sent).toHaveLength(8);
+    expect(sent).toHaveLength(7);
     expect(sent[0]).toMatch(/^(BEGIN|START TRANSACTION)/);
+    expect(sent[1]).toMatch(/^SELECT e\.\* FROM unnest/);
+    expect(sent[2]).toMatch(/credit_hold\(/);
+    // No statement of its own for the lock: the org's account is locked for five round trips, not seven.
+    expect(sent.filter((text) => /FOR UPDATE/.test(text))).toEqual([]);
+  });
+
+  it('a lead another request enriches between the read and the hold: rolled back, made again under the lock, reused, held once', async () => {
+    const orgId = await s.newOrg(100);
+    const [taken, fresh] = await s.newLeads(2);
+    const hold = s.credits.hold.bind(s.credits);
+    // The other request commits after this one has read (both leads new) and before it holds.
+    const spy = jest.spyOn(s.credits, 'hold').mockImplementationOnce(async (manager, request) => {
+      await s.bulk(orgId, [taken]);
+      return hold(manager, request);
+    });
+    let result: Awaited<ReturnType<typeof s.bulk>>;
+    try {
+      result = await s.bulk(orgId, [taken, fresh]);
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(await countRows(orgId)).toEqual({ enrichments: 2, operations: 2 });
+    expect(await holdsOf(orgId)).toEqual([PRICE, PRICE]);
+    const [takenRow, freshRow] = result.enrichments;
+    expect(takenRow.creditTransactionId).not.toEqual(freshRow.creditTransactionId);
+    expect(await s.progress.progress(result.operationId ?? '', orgId)).toMatchObject({
+      total: 2,
+      reused: 1,
+      created: 1,
+    });
+  });
+
+  it('what a request reuses is read again under the account lock: its statuses are the answer and the open items', async () => {
+    const orgId = await s.newOrg(100);
+    const [known, fresh] = await s.newLeads(2);
+    await s.bulk(orgId, [known]);
+    const query = jest.spyOn(Client.prototype, 'query');
+    let sent: string[];
+    try {
+      await s.bulk(orgId, [known, fresh]);
+      sent = query.mock.calls.map(([sql]) => (typeof sql === 'string' ? sql : (sql as { text: string }).text).trim());
+    } finally {
+      query.mockRestore();
+    }
+    const reads = sent.flatMap((text, at) => (/^SELECT e\.\* FROM unnest/.test(text) ? [at] : []));
+    const lock = sent.findIndex((text) => /FROM credit_account WHERE org_id = \$1 FOR UPDATE/.test(text));
+    expect(reads).toHaveLength(2);
+    expect(lock).toBeGreaterThan(reads[0]);
+    expect(lock).toBeLessThan(reads[1]);
   });
 });

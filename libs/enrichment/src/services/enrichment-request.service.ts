@@ -87,6 +87,9 @@ interface CreatedRows {
   completedOperations: number;
 }
 
+/** A lead read as new before the account lock was taken had an enrichment by the time of the insert. */
+class OutdatedReadBeforeLock extends Error {}
+
 /**
  * The heart of a bulk/batch request: one transaction, serialised per org by the credit
  * account lock, that reuses what exists, holds credits for the rest (or answers 402 and
@@ -176,9 +179,24 @@ export class EnrichmentRequestService {
   ): Promise<EnrichmentRequestResult> {
     if (command.leadIds.length === 0) return { operationId: null, enrichments: [] };
     const operationId = command.operationKind ? randomUUID() : null;
+    try {
+      return await this.createOnce(command, within, operationId, false);
+    } catch (error) {
+      // Rolled back, nothing written: once more, reading under the lock (see createInTransaction).
+      if (!(error instanceof OutdatedReadBeforeLock)) throw error;
+      return this.createOnce(command, within, operationId, true);
+    }
+  }
+
+  private async createOnce(
+    command: CreateEnrichmentsCommand,
+    within: WithinTransaction | undefined,
+    operationId: string | null,
+    lockFirst: boolean,
+  ): Promise<EnrichmentRequestResult> {
     let completedAtOnce = false;
     const { rows, jobs, completedOperations } = await this.dataSource.transaction(async (manager) => {
-      const created = await this.createInTransaction(manager, command, operationId);
+      const created = await this.createInTransaction(manager, command, operationId, lockFirst);
       if (operationId && command.operationKind) {
         const createdIds = new Set(
           created.rows.filter((row) => row.credit_transaction_id === created.holdId).map((row) => row.id),
@@ -226,11 +244,24 @@ export class EnrichmentRequestService {
     manager: EntityManager,
     command: CreateEnrichmentsCommand,
     operationId: string | null,
+    lockFirst: boolean,
   ): Promise<CreatedRows> {
     const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
-    const locked = await this.settlement.lockAccount(manager, orgId);
-
-    const existing = await this.existingFor(manager, orgId, field, leadIds);
+    // The org's account lock serialises its requests. Most requests reuse nothing; they read
+    // before the lock, which the hold then takes (credit_hold locks the account first), and the
+    // insert proves the read still holds: it writes every billable lead, or a concurrent request
+    // got to one first and this attempt is rolled back and made again, reading under the lock.
+    // So the lock is not held across the read. What is reused is always decided under the lock:
+    // its statuses are the answer and the operation's open items, and a reused row that a job
+    // ended after an unlocked read would leave its operation open for ever.
+    let readUnderLock = lockFirst || command.retryOnly === true;
+    if (readUnderLock) await this.settlement.lockAccount(manager, orgId);
+    let existing = await this.existingFor(manager, orgId, field, leadIds);
+    if (!readUnderLock && existing.some((row) => REUSABLE_STATUSES.includes(row.status))) {
+      readUnderLock = true;
+      await this.settlement.lockAccount(manager, orgId);
+      existing = await this.existingFor(manager, orgId, field, leadIds);
+    }
     const reused = existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
     if (command.retryOnly && reused.length > 0) {
       throw new AppException(ErrorCode.CONFLICT, `An enrichment in status ${reused[0].status} cannot be retried`, {
@@ -243,7 +274,7 @@ export class EnrichmentRequestService {
 
     const price = this.credits.priceOf(field);
     const operationType = this.credits.operationTypeOf(field);
-    const holdId = await this.credits.hold(manager, {
+    const { holdId, locked } = await this.settlement.hold(manager, {
       orgId,
       amount: billable.length * price,
       operationType,
@@ -297,6 +328,12 @@ export class EnrichmentRequestService {
         screened,
       ],
     );
+
+    if (created.length !== billable.length) {
+      if (readUnderLock)
+        throw new Error(`Inserted ${created.length} of ${billable.length} billable leads under the lock`);
+      throw new OutdatedReadBeforeLock();
+    }
 
     // Leads the global cache already knew are found results: their share is captured now.
     const completed = await this.settlement.settle(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ContactField, queryRows } from '@app/core';
-import { CreditsService, SettlementOutcome } from '@app/credits';
+import { CreditsService, HoldRequest, SettlementOutcome } from '@app/credits';
 import { WebhooksService } from '@app/webhooks';
 import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
 
@@ -59,6 +59,15 @@ export class EnrichmentSettlementService {
   async lockAccount(manager: EntityManager, orgId: string): Promise<LockedAccounts> {
     await this.credits.lockAccount(manager, orgId);
     return { [LOCKED]: true, manager, orgIds: new Set([orgId]) };
+  }
+
+  /**
+   * Holds credits for a request. The hold takes the org's account lock first (credit_hold does),
+   * so it proves the lock as `lockAccount` does, without a statement of its own for it.
+   */
+  async hold(manager: EntityManager, request: HoldRequest): Promise<{ holdId: string; locked: LockedAccounts }> {
+    const holdId = await this.credits.hold(manager, request);
+    return { holdId, locked: { [LOCKED]: true, manager, orgIds: new Set([request.orgId]) } };
   }
 
   /** Locks several orgs' accounts in a fixed order, so concurrent settlements never deadlock. */

@@ -3,20 +3,8 @@ import { CREDIT_HOLD_V1 } from './1796026817002-CreditHoldFunction';
 
 const DROP_CREDIT_HOLD = 'DROP FUNCTION credit_hold(varchar, varchar, varchar, bigint, varchar, varchar, jsonb)';
 
-/**
- * credit_hold also says whether the balance alerts have anything to do after the hold: whether
- * it used a spend limit up exactly (`limit_reached`) and whether an alert flag of the account
- * no longer matches its balance (`balance_alert`). CreditsService read both with two statements
- * after every hold, on the request path; a hold that crosses nothing (nearly all of them) now
- * costs one round trip, not three. Same steps and refusals as before, same arguments.
- */
-export class CreditHoldAlertSignals1796028000000 implements MigrationInterface {
-  name = 'CreditHoldAlertSignals1796028000000';
-
-  public async up(queryRunner: QueryRunner): Promise<void> {
-    // A function's result type cannot be changed in place.
-    await queryRunner.query(DROP_CREDIT_HOLD);
-    await queryRunner.query(`
+/** credit_hold as this migration creates it (CreditHoldLocksAccount starts from it). */
+export const CREDIT_HOLD_V2 = `
       CREATE FUNCTION credit_hold(
         p_org varchar, p_user varchar, p_api_key varchar, p_amount bigint,
         p_operation_type varchar, p_reference varchar, p_metadata jsonb
@@ -100,7 +88,22 @@ export class CreditHoldAlertSignals1796028000000 implements MigrationInterface {
 
         RETURN QUERY SELECT v_hold, NULL::varchar, v_limit_reached, v_balance_alert;
       END
-      $$`);
+      $$`;
+
+/**
+ * credit_hold also says whether the balance alerts have anything to do after the hold: whether
+ * it used a spend limit up exactly (`limit_reached`) and whether an alert flag of the account
+ * no longer matches its balance (`balance_alert`). CreditsService read both with two statements
+ * after every hold, on the request path; a hold that crosses nothing (nearly all of them) now
+ * costs one round trip, not three. Same steps and refusals as before, same arguments.
+ */
+export class CreditHoldAlertSignals1796028000000 implements MigrationInterface {
+  name = 'CreditHoldAlertSignals1796028000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    // A function's result type cannot be changed in place.
+    await queryRunner.query(DROP_CREDIT_HOLD);
+    await queryRunner.query(CREDIT_HOLD_V2);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
