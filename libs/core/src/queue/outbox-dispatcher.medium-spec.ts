@@ -52,6 +52,29 @@ describe('OutboxDispatcher (real Redis)', () => {
     expect(await queue.getWaitingCount()).toBe(1);
   });
 
+  it('one job goes as a single add, several as one addBulk: the same jobs either way', async () => {
+    const { queue, outbox } = dispatcher('single');
+    const add = jest.spyOn(queue, 'add');
+    const addBulk = jest.spyOn(queue, 'addBulk');
+    expect(await outbox.add([{ jobId: 'one', data: { ids: ['1'] } }])).toBe(true);
+    expect(await outbox.add([{ jobId: 'one', data: { ids: ['9'] } }])).toBe(true);
+    expect([add.mock.calls.length, addBulk.mock.calls.length]).toEqual([2, 0]);
+    expect(
+      await outbox.add([
+        { jobId: 'two', data: { ids: ['2'] } },
+        { jobId: 'three', data: { ids: ['3'] } },
+      ]),
+    ).toBe(true);
+    expect([add.mock.calls.length, addBulk.mock.calls.length]).toEqual([2, 1]);
+    const jobs = await Promise.all(['one', 'two', 'three'].map((id) => queue.getJob(id)));
+    expect(jobs.map((job) => [job?.name, job?.data, job?.opts.attempts, job?.opts.removeOnComplete])).toEqual([
+      ['run', { ids: ['1'] }, 3, 1000],
+      ['run', { ids: ['2'] }, 3, 1000],
+      ['run', { ids: ['3'] }, 3, 1000],
+    ]);
+    expect(await queue.getWaitingCount()).toBe(3);
+  });
+
   it('finds the rows whose job is not live (none, or finished), and frees finished ids for a new job', async () => {
     const { queue, outbox } = dispatcher('sweep');
     await outbox.add([{ jobId: 'done', data: { ids: [] } }]);

@@ -42,13 +42,17 @@ export class OutboxDispatcher<Data> {
     if (jobs.length === 0) return true;
     const options: JobOptions = { ...this.options.jobOptions(), removeOnComplete: 1000, removeOnFail: 5000 };
     try {
-      await withTimeout(
-        this.queue.addBulk(
-          jobs.map(({ jobId, data }) => ({ name: this.options.jobName, data, opts: { ...options, jobId } })),
-        ),
-        ENQUEUE_TIMEOUT_MS,
-        `Queueing ${this.options.noun}`,
-      );
+      // One job (a request for a few leads: one batch) goes as Bull's single add, one EVALSHA.
+      // addBulk wraps even one job in a MULTI, and ioredis builds each pipeline with a method for
+      // every Lua command Bull defines: 240–254 µs of CPU a job against 110–145 µs for add (10,000
+      // adds, real Redis), a twentieth of the API's CPU for a 2-lead request. Same script, same id rule.
+      const added: Promise<unknown> =
+        jobs.length === 1
+          ? this.queue.add(this.options.jobName, jobs[0].data, { ...options, jobId: jobs[0].jobId })
+          : this.queue.addBulk(
+              jobs.map(({ jobId, data }) => ({ name: this.options.jobName, data, opts: { ...options, jobId } })),
+            );
+      await withTimeout(added, ENQUEUE_TIMEOUT_MS, `Queueing ${this.options.noun}`);
     } catch (error) {
       // The rows are committed and stay pending: the sweep queues them later.
       this.options.logger.warn(
