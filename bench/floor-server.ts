@@ -62,11 +62,12 @@ return 1`;
 async function enqueue(rows: EnrichmentRow[], holdId: string | null): Promise<void> {
   const pending = rows.filter((row) => row.status === 'pending').map((row) => row.id);
   if (pending.length === 0) return;
-  const jobs = [];
+  /** Per job: its hash key, the wait list, the channel, its id, its data, its timestamp. */
+  const jobs: (readonly [string, string, string, string, string, number])[] = [];
   for (let i = 0; i * BATCH_SIZE < pending.length; i += 1) {
     const jobId = `hold-${holdId}-${i}`;
     const data = JSON.stringify({ enrichmentIds: pending.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE) });
-    jobs.push([`${QUEUE_KEY}:${jobId}`, `${QUEUE_KEY}:wait`, `${QUEUE_KEY}:waiting`, jobId, data, Date.now()] as const);
+    jobs.push([`${QUEUE_KEY}:${jobId}`, `${QUEUE_KEY}:wait`, `${QUEUE_KEY}:waiting`, jobId, data, Date.now()]);
   }
   if (jobs.length === 1) {
     await redis.eval(ADD_JOB, 3, ...jobs[0]);

@@ -1,7 +1,7 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { enrichmentServices } from '../testing/enrichment-services';
+import { statementsOf } from '../testing/statements-of';
 
 /** Indexes a job must never walk: they hold every open row (or every row of a status). */
 const BACKLOG_INDEXES = ['IDX_enrichment_open_requested', 'IDX_enrichment_status_queued'];
@@ -15,33 +15,6 @@ interface PlanNode {
 }
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-interface SentStatement {
-  text: string;
-  values: unknown[];
-  /** Set when sent as a named prepared statement (queryPrepared): it may run on a generic plan. */
-  name?: string;
-}
-
-/** The statements `work` sends, as text and values, or as a named statement's config. */
-async function statementsOf(work: () => Promise<unknown>): Promise<SentStatement[]> {
-  const query = jest.spyOn(Client.prototype, 'query');
-  try {
-    await work();
-    return query.mock.calls.flatMap(([first, second]: unknown[]) => {
-      const config =
-        typeof first === 'object' && first !== null
-          ? (first as { text?: unknown; values?: unknown; name?: unknown })
-          : {};
-      const text = typeof first === 'string' ? first : config.text;
-      const values = typeof first === 'string' ? second : config.values;
-      const name = typeof config.name === 'string' ? config.name : undefined;
-      return typeof text === 'string' && Array.isArray(values) ? [{ text, values: values as unknown[], name }] : [];
-    });
-  } finally {
-    query.mockRestore();
-  }
-}
 
 /** A parameter's text, as pg sends it: dates as ISO strings, objects as JSON. */
 function textOf(value: unknown): string {

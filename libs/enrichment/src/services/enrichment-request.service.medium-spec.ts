@@ -2,10 +2,10 @@ import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppException, ContactField, ErrorCode } from '@app/core';
 import { CreditTransactionType, InsufficientCreditsException } from '@app/credits';
 import { SuppressionKind } from '@app/privacy';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
 import { enrichmentServices } from '../testing/enrichment-services';
+import { statementsOf } from '../testing/statements-of';
 
 const PRICE = 5;
 const BATCH = 2;
@@ -164,16 +164,7 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
   it('a request that holds credits costs 7 statements, begin and commit included, and reads before it locks (the request-path budget)', async () => {
     const orgId = await s.newOrg(100);
     const leads = await s.newLeads(2);
-    // Calls through: every statement TypeORM sends goes through pg's Client#query.
-    const query = jest.spyOn(Client.prototype, 'query');
-    let sent: string[];
-    try {
-      await s.bulk(orgId, leads);
-      // Prepared statements go as a config object ({ name, text, values }).
-      sent = query.mock.calls.map(([sql]) => (typeof sql === 'string' ? sql : (sql as { text: string }).text).trim());
-    } finally {
-      query.mockRestore();
-    }
+    const sent = (await statementsOf(() => s.bulk(orgId, leads))).map(({ text }) => text.trim());
     // BEGIN, the reuse read, credit_hold (the account lock, the hold, the alerts' signals), the
     // privacy lock with the suppression check, the insert, the operation record, COMMIT.
     expect(sent).toHaveLength(7);
@@ -215,14 +206,7 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     const orgId = await s.newOrg(100);
     const [known, fresh] = await s.newLeads(2);
     await s.bulk(orgId, [known]);
-    const query = jest.spyOn(Client.prototype, 'query');
-    let sent: string[];
-    try {
-      await s.bulk(orgId, [known, fresh]);
-      sent = query.mock.calls.map(([sql]) => (typeof sql === 'string' ? sql : (sql as { text: string }).text).trim());
-    } finally {
-      query.mockRestore();
-    }
+    const sent = (await statementsOf(() => s.bulk(orgId, [known, fresh]))).map(({ text }) => text.trim());
     const reads = sent.flatMap((text, at) => (/^SELECT e\.\* FROM unnest/.test(text) ? [at] : []));
     const lock = sent.findIndex((text) => /FROM credit_account WHERE org_id = \$1 FOR UPDATE/.test(text));
     expect(reads).toHaveLength(2);

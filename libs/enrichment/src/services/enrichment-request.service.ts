@@ -134,9 +134,7 @@ export class EnrichmentRequestService {
   /** The same selection and pricing as enrichSelection, read-only: nothing is written or held. */
   async previewSelection(command: EnrichSelectionCommand): Promise<DryRunResult> {
     const leadIds = await this.selections.resolve(command.selection, command.idsField);
-    const reused = (await this.existingFor(this.dataSource, command.orgId, command.field, leadIds)).filter((row) =>
-      REUSABLE_STATUSES.includes(row.status),
-    ).length;
+    const reused = (await this.reusableFor(this.dataSource, command.orgId, command.field, leadIds)).length;
     const billable = leadIds.length - reused;
     const requiredCredits = billable * this.credits.priceOf(command.field);
     const [{ available }, spendLimits] = await Promise.all([
@@ -254,15 +252,14 @@ export class EnrichmentRequestService {
     // So the lock is not held across the read. What is reused is always decided under the lock:
     // its statuses are the answer and the operation's open items, and a reused row that a job
     // ended after an unlocked read would leave its operation open for ever.
-    let readUnderLock = lockFirst || command.retryOnly === true;
-    if (readUnderLock) await this.settlement.lockAccount(manager, orgId);
-    let existing = await this.existingFor(manager, orgId, field, leadIds);
-    if (!readUnderLock && existing.some((row) => REUSABLE_STATUSES.includes(row.status))) {
-      readUnderLock = true;
+    const lockBeforeRead = lockFirst || command.retryOnly === true;
+    if (lockBeforeRead) await this.settlement.lockAccount(manager, orgId);
+    let reused = await this.reusableFor(manager, orgId, field, leadIds);
+    const readUnderLock = lockBeforeRead || reused.length > 0;
+    if (!lockBeforeRead && readUnderLock) {
       await this.settlement.lockAccount(manager, orgId);
-      existing = await this.existingFor(manager, orgId, field, leadIds);
+      reused = await this.reusableFor(manager, orgId, field, leadIds);
     }
-    const reused = existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
     if (command.retryOnly && reused.length > 0) {
       throw new AppException(ErrorCode.CONFLICT, `An enrichment in status ${reused[0].status} cannot be retried`, {
         status: reused[0].status,
@@ -352,21 +349,21 @@ export class EnrichmentRequestService {
   }
 
   /**
-   * The org's enrichments of these leads for this field, whatever their status: one probe of the
-   * unique key per lead, whatever the statistics say. Written as `entity_id = ANY(...)`, a plan
+   * The org's enrichments of these leads for this field that a request reuses (REUSABLE_STATUSES):
+   * one probe of the unique key per lead, whatever the statistics say. Written as `entity_id = ANY(...)`, a plan
    * that expects the org to be small (a new org, stale statistics, any generic plan) takes only
    * org, type and field as the key's condition and filters every row of the org: 2.3 ms for 2
    * leads of an org with 1,000 rows, growing with the org (for a request, inside its account
    * lock). The LIMIT keeps the subquery from being flattened into a join the planner could hash,
    * so the plan is the same per-lead probe prepared or not, and can be prepared.
    */
-  private existingFor(
+  private async reusableFor(
     db: DataSource | EntityManager,
     orgId: string,
     field: ContactField,
     leadIds: readonly string[],
-  ): Promise<(EnrichmentRow & { status: EnrichmentStatus })[]> {
-    return queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
+  ): Promise<EnrichmentRow[]> {
+    const existing = await queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
       db,
       `SELECT e.* FROM unnest($4::uuid[]) AS l(entity_id)
         CROSS JOIN LATERAL (
@@ -374,6 +371,7 @@ export class EnrichmentRequestService {
            WHERE org_id = $1 AND entity_type = $2 AND entity_id = l.entity_id AND field = $3 LIMIT 1) e`,
       [orgId, EntityType.PERSON, field, leadIds],
     );
+    return existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
   }
 
   /**
