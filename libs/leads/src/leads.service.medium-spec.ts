@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LeadFiltersDto } from './dtos/lead-filters.request.dto';
 import { compileLeadFilters } from './lead-filter.compiler';
 import type { LeadProfile } from './lead-profile';
-import { LeadsService } from './leads.service';
+import { leadExistsSql, LeadsService } from './leads.service';
 import { demoPeople, seedPeople } from './seed/seed-people';
 
 const filters = (plain: object): LeadFiltersDto => plainToInstance(LeadFiltersDto, plain);
@@ -82,14 +82,17 @@ describe('LeadsService (PostgreSQL)', () => {
     expect(await leads.search(filters({ department: 'Astrology' }), 0, 10)).toEqual({ items: [], total: 0 });
   });
 
-  it('finds the missing ids in input order, whatever their case or form', async () => {
-    const [a, b] = people;
+  it('has the SQL other modules use to tell which ids name a lead', async () => {
+    const [a] = people;
     const unknown = '550e8400-e29b-41d4-a716-4466554400ff';
-    expect(await leads.findMissing([unknown, a.id.toUpperCase(), 'not-a-uuid', b.id, unknown])).toEqual([
-      unknown,
-      'not-a-uuid',
+    const rows: { id: string; known: boolean }[] = await dataSource.query(
+      `SELECT w.id::text, ${leadExistsSql('w.id')} AS known FROM unnest($1::uuid[]) AS w(id)`,
+      [[unknown, a.id.toUpperCase()]],
+    );
+    expect(rows).toEqual([
+      { id: unknown, known: false },
+      { id: a.id.toLowerCase(), known: true },
     ]);
-    expect(await leads.findMissing([])).toEqual([]);
   });
 
   it('returns profiles in input order, skipping unknown ids, usable as provider context', async () => {

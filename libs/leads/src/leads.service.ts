@@ -26,6 +26,16 @@ const PROFILE_COLUMNS = `
   p.company_employee_size AS "companyEmployeeSize",
   p.linkedin_url AS "linkedinUrl"`;
 
+/**
+ * SQL that is true when the uuid expression names a lead. Other modules put it in a statement
+ * they send anyway — a request checks the ids its caller chose in the read it makes of their
+ * enrichments, one round trip instead of two — while the person table stays this module's.
+ * Qualify the expression (`l.id`): a bare `id` would be read as the person's own column.
+ */
+export function leadExistsSql(idExpression: string): string {
+  return `EXISTS (SELECT 1 FROM person p WHERE p.id = ${idExpression})`;
+}
+
 /** A page row, or the single all-null row the LEFT JOIN yields when the page is empty. */
 type SearchRow = { total: number } & ({ [K in keyof LeadProfile]: LeadProfile[K] } | { id: null });
 
@@ -69,18 +79,6 @@ export class LeadsService {
     return { items, total };
   }
 
-  /** The ids (input order, first occurrence, as given) that have no person row. */
-  async findMissing(ids: string[]): Promise<string[]> {
-    const existing = new Set(await this.existingIds(ids));
-    const seen = new Set<string>();
-    return ids.filter((id) => {
-      const key = id.toLowerCase();
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return !existing.has(key);
-    });
-  }
-
   /** Profiles for the ids that exist, in input order (first occurrence); unknown ids are skipped. */
   async findProfiles(ids: string[]): Promise<LeadProfile[]> {
     const wanted = uuidsOf(ids);
@@ -93,17 +91,6 @@ export class LeadsService {
         ORDER BY w.ord`,
       [wanted],
     );
-  }
-
-  private async existingIds(ids: string[]): Promise<string[]> {
-    const wanted = uuidsOf(ids);
-    if (!wanted.length) return [];
-    const rows = await queryPrepared<{ id: string }>(
-      this.dataSource,
-      `SELECT p.id::text AS id FROM person p WHERE p.id = ANY($1::uuid[])`,
-      [wanted],
-    );
-    return rows.map((row) => row.id);
   }
 }
 

@@ -9,7 +9,6 @@ const id = (n: number): string => `550e8400-e29b-41d4-a716-${n.toString(16).padS
 /** A LeadsService whose database holds exactly `known`, in that search order. */
 function fakeLeads(known: string[]) {
   const fake = {
-    findMissing: jest.fn(async (ids: string[]) => ids.filter((candidate) => !known.includes(candidate.toLowerCase()))),
     findWindow: jest.fn(async (_filters: LeadFiltersDto, offset: number, limit: number) =>
       known.slice(offset, offset + limit),
     ),
@@ -24,38 +23,32 @@ const bulk = (plain: Partial<BulkSelectionDto>): BulkSelectionDto =>
 
 describe('SelectionService', () => {
   describe('manual', () => {
-    it('keeps the first occurrence of each id, comparing case-insensitively, and lower-cases', async () => {
-      const { service, fake } = fakeLeads([id(1), id(2), id(3)]);
+    it('keeps the first occurrence of each id, comparing case-insensitively, lower-cases, and leaves the check to the caller', async () => {
+      const { service, fake } = fakeLeads([]);
       const resolved = await service.resolve(manual([id(3), id(1), id(3).toUpperCase(), id(2), id(1)]));
-      expect(resolved).toEqual([id(3), id(1), id(2)]);
-      expect(fake.findMissing).toHaveBeenCalledTimes(1);
-      expect(fake.findMissing).toHaveBeenCalledWith([id(3), id(1), id(2)]);
+      expect(resolved).toEqual({ leadIds: [id(3), id(1), id(2)], mustCheckExistence: true });
+      expect(fake.findWindow).not.toHaveBeenCalled();
     });
 
-    it('rejects unknown ids as a validation error listing them', async () => {
-      const { service } = fakeLeads([id(1)]);
-      const error = await service.resolve(manual([id(1), id(7), id(8)])).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(AppException);
-      expect(error).toMatchObject({
-        code: ErrorCode.VALIDATION_ERROR,
-        message: 'Unknown lead ids',
-        details: { field: 'selection.includedIds', unknownIds: [id(7), id(8)], unknownCount: 2 },
-      });
-      expect((error as AppException).getStatus()).toBe(400);
-    });
-
-    it('lists at most 100 unknown ids but counts them all, naming the field the ids came from', async () => {
+    it('words the 400 for unknown ids: listed, at most 100, all counted, naming the field they came from', () => {
       const { service } = fakeLeads([]);
       const ids = Array.from({ length: 250 }, (_, n) => id(n));
-      const error = (await service.resolve(manual(ids)).catch((e: unknown) => e)) as AppException;
+      const error = service.unknownLeadIds(ids);
+      expect(error).toBeInstanceOf(AppException);
+      expect(error).toMatchObject({ code: ErrorCode.VALIDATION_ERROR, message: 'Unknown lead ids' });
+      expect(error.getStatus()).toBe(400);
       expect(error.details).toEqual({
         fields: [{ field: 'selection.includedIds', messages: ['250 unknown lead id(s), listed in unknownIds'] }],
         field: 'selection.includedIds',
         unknownIds: ids.slice(0, 100),
         unknownCount: 250,
       });
-      const batch = (await service.resolve(manual(ids), 'personIds').catch((e: unknown) => e)) as AppException;
-      expect(batch.details).toMatchObject({ field: 'personIds', fields: [{ field: 'personIds' }] });
+      expect(service.unknownLeadIds([id(7)], 'personIds').details).toMatchObject({
+        field: 'personIds',
+        fields: [{ field: 'personIds' }],
+        unknownIds: [id(7)],
+        unknownCount: 1,
+      });
     });
   });
 
@@ -69,21 +62,20 @@ describe('SelectionService', () => {
         targetCount: 3,
         filters: plainToInstance(LeadFiltersDto, { seniority: 'vp' }),
       });
-      expect(await service.resolve(selection)).toEqual([id(5), id(6), id(7)]);
+      expect(await service.resolve(selection)).toEqual({ leadIds: [id(5), id(6), id(7)], mustCheckExistence: false });
       expect(fake.findWindow).toHaveBeenCalledWith(selection.filters, 5, 3);
-      expect(fake.findMissing).not.toHaveBeenCalled();
     });
 
     it('removes excluded ids, whatever their case, without topping up the range', async () => {
       const { service } = fakeLeads(known);
       const selection = bulk({ startIndex: 0, targetCount: 4, excludedIds: [id(1).toUpperCase(), id(3), id(15)] });
-      expect(await service.resolve(selection)).toEqual([id(0), id(2)]);
+      expect((await service.resolve(selection)).leadIds).toEqual([id(0), id(2)]);
     });
 
     it('returns what is left when the range runs past the end of the search', async () => {
       const { service } = fakeLeads(known);
-      expect(await service.resolve(bulk({ startIndex: 18, targetCount: 10 }))).toEqual([id(18), id(19)]);
-      expect(await service.resolve(bulk({ startIndex: 100, targetCount: 10 }))).toEqual([]);
+      expect((await service.resolve(bulk({ startIndex: 18, targetCount: 10 }))).leadIds).toEqual([id(18), id(19)]);
+      expect((await service.resolve(bulk({ startIndex: 100, targetCount: 10 }))).leadIds).toEqual([]);
     });
   });
 });

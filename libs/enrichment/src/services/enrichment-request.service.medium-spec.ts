@@ -2,8 +2,11 @@ import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppException, ContactField, ErrorCode } from '@app/core';
 import { CreditTransactionType, InsufficientCreditsException } from '@app/credits';
 import { SuppressionKind } from '@app/privacy';
+import { ManualSelectionDto } from '@app/selection';
+import { plainToInstance } from 'class-transformer';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
+import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
 import { enrichmentServices } from '../testing/enrichment-services';
 import { statementsOf } from '../testing/statements-of';
 
@@ -169,10 +172,58 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     // privacy lock with the suppression check, the insert, the operation record, COMMIT.
     expect(sent).toHaveLength(7);
     expect(sent[0]).toMatch(/^(BEGIN|START TRANSACTION)/);
-    expect(sent[1]).toMatch(/^SELECT e\.\* FROM unnest/);
+    expect(sent[1]).toMatch(/^SELECT l\.entity_id AS lead_id/);
     expect(sent[2]).toMatch(/credit_hold\(/);
     // No statement of its own for the lock: the org's account is locked for five round trips, not seven.
     expect(sent.filter((text) => /FOR UPDATE/.test(text))).toEqual([]);
+  });
+
+  const manual = (orgId: string, includedIds: string[]) =>
+    s.requests.enrichSelection({
+      orgId,
+      userId: 'user_spec',
+      field: ContactField.EMAILS,
+      operationKind: OperationKind.BULK,
+      selection: plainToInstance(ManualSelectionDto, { mode: 'manual', includedIds }),
+    });
+
+  it('a manual request checks that its ids name leads in the read it makes anyway: still 7 statements, the read first', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(2);
+    const sent = (await statementsOf(() => manual(orgId, leads))).map(({ text }) => text.trim());
+    expect(sent).toHaveLength(7);
+    expect(sent[0]).toMatch(/^SELECT l\.entity_id AS lead_id/);
+    expect(sent[0]).toContain('FROM person');
+    expect(sent[1]).toMatch(/^(BEGIN|START TRANSACTION)/);
+    expect(sent.filter((text) => /FROM person/.test(text))).toHaveLength(1);
+  });
+
+  it('unknown ids fail a manual request with one read and nothing written, listed in selection order', async () => {
+    const orgId = await s.newOrg(100);
+    const [known, enriched] = await s.newLeads(2);
+    await s.bulk(orgId, [enriched]);
+    const [first, second] = [randomUUID(), randomUUID()];
+    let error: unknown;
+    const sent = await statementsOf(async () => {
+      error = await manual(orgId, [second, known, enriched, first.toUpperCase()]).catch((e: unknown) => e);
+    });
+    expect(error).toBeInstanceOf(AppException);
+    expect(error).toMatchObject({
+      code: ErrorCode.VALIDATION_ERROR,
+      details: { unknownIds: [second, first], unknownCount: 2 },
+    });
+    expect(sent).toHaveLength(1);
+    expect(await countRows(orgId)).toEqual({ enrichments: 1, operations: 1 });
+    expect(await holdsOf(orgId)).toEqual([PRICE]);
+  });
+
+  it('an id the org has an enrichment of is still unknown when no lead has it', async () => {
+    const orgId = await s.newOrg(100);
+    const [lead] = await s.newLeads(1);
+    await s.bulk(orgId, [lead]);
+    await dataSource.query('DELETE FROM person WHERE id = $1', [lead]);
+    const error = await manual(orgId, [lead]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.VALIDATION_ERROR, details: { unknownIds: [lead] } });
   });
 
   it('a lead another request enriches between the read and the hold: rolled back, made again under the lock, reused, held once', async () => {
@@ -207,7 +258,7 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     const [known, fresh] = await s.newLeads(2);
     await s.bulk(orgId, [known]);
     const sent = (await statementsOf(() => s.bulk(orgId, [known, fresh]))).map(({ text }) => text.trim());
-    const reads = sent.flatMap((text, at) => (/^SELECT e\.\* FROM unnest/.test(text) ? [at] : []));
+    const reads = sent.flatMap((text, at) => (/^SELECT l\.entity_id AS lead_id/.test(text) ? [at] : []));
     const lock = sent.findIndex((text) => /FROM credit_account WHERE org_id = \$1 FOR UPDATE/.test(text));
     expect(reads).toHaveLength(2);
     expect(lock).toBeGreaterThan(reads[0]);

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, AppException, ContactField, ErrorCode, queryPrepared, recordIdempotentResponse } from '@app/core';
 import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
-import { LeadsService } from '@app/leads';
+import { leadExistsSql } from '@app/leads';
 import { PrivacyService } from '@app/privacy';
 import type { FoundContactData } from '@app/providers';
 import { BulkSelectionDto, ManualSelectionDto, SelectionService } from '@app/selection';
@@ -78,6 +79,12 @@ export interface DryRunLimit {
   resetsAt: string | null;
 }
 
+/** One try at a request's transaction (a second one reads under the lock; see createInTransaction). */
+interface Attempt {
+  lockFirst: boolean;
+  readBefore?: EnrichmentRow[];
+}
+
 interface CreatedRows {
   rows: EnrichmentRow[];
   holdId: string | null;
@@ -85,6 +92,15 @@ interface CreatedRows {
   jobs: Map<string, string[]>;
   /** Earlier operations that the cache hits settled here completed (their events wait for dispatch). */
   completedOperations: number;
+}
+
+/**
+ * What a request reads of its leads before its transaction, in one statement: the ids that name
+ * no lead (when they are the caller's), and the org's enrichments of them that it may reuse.
+ */
+interface LeadsRead {
+  unknownIds: string[];
+  reusable: EnrichmentRow[];
 }
 
 /** A lead read as new before the account lock was taken had an enrichment by the time of the insert. */
@@ -105,7 +121,6 @@ export class EnrichmentRequestService {
     private readonly operations: EnrichmentOperationsService,
     private readonly settlement: EnrichmentSettlementService,
     private readonly selections: SelectionService,
-    private readonly leads: LeadsService,
     private readonly privacy: PrivacyService,
     private readonly config: AppConfig,
   ) {}
@@ -114,27 +129,23 @@ export class EnrichmentRequestService {
   async enrichOne(
     command: Omit<CreateEnrichmentsCommand, 'leadIds' | 'operationKind'> & { leadId: string },
   ): Promise<EnrichmentView> {
-    if ((await this.leads.findMissing([command.leadId])).length > 0) {
-      throw new AppException(ErrorCode.NOT_FOUND, `No lead ${command.leadId}`);
-    }
-    const { enrichments } = await this.createEnrichments({
-      ...command,
-      leadIds: [command.leadId],
-      operationKind: null,
-    });
+    const leadIds = [command.leadId];
+    const read = await this.readLeads(this.dataSource, command.orgId, command.field, leadIds, true);
+    if (read.unknownIds.length > 0) throw new AppException(ErrorCode.NOT_FOUND, `No lead ${command.leadId}`);
+    const { enrichments } = await this.create({ ...command, leadIds, operationKind: null }, undefined, read.reusable);
     return enrichments[0];
   }
 
   /** POST /enrichment/bulk and /batch: resolve the selection to leads, then enrich them. */
   async enrichSelection(command: EnrichSelectionCommand): Promise<EnrichmentRequestResult> {
-    const leadIds = await this.selections.resolve(command.selection, command.idsField);
-    return this.createEnrichments({ ...command, leadIds });
+    const { leadIds, read } = await this.resolveAndRead(command);
+    return this.create({ ...command, leadIds }, undefined, read.reusable);
   }
 
   /** The same selection and pricing as enrichSelection, read-only: nothing is written or held. */
   async previewSelection(command: EnrichSelectionCommand): Promise<DryRunResult> {
-    const leadIds = await this.selections.resolve(command.selection, command.idsField);
-    const reused = (await this.reusableFor(this.dataSource, command.orgId, command.field, leadIds)).length;
+    const { leadIds, read } = await this.resolveAndRead(command);
+    const reused = read.reusable.length;
     const billable = leadIds.length - reused;
     const requiredCredits = billable * this.credits.priceOf(command.field);
     const [{ available }, spendLimits] = await Promise.all([
@@ -175,14 +186,34 @@ export class EnrichmentRequestService {
     command: CreateEnrichmentsCommand,
     within?: WithinTransaction,
   ): Promise<EnrichmentRequestResult> {
+    return this.create(command, within, undefined);
+  }
+
+  /**
+   * The selection's leads and, in the same statement, which of them are unknown (manual ids
+   * only; any fails the request with nothing written) and what the org may reuse.
+   */
+  private async resolveAndRead(command: EnrichSelectionCommand): Promise<{ leadIds: string[]; read: LeadsRead }> {
+    const { leadIds, mustCheckExistence } = await this.selections.resolve(command.selection);
+    const read = await this.readLeads(this.dataSource, command.orgId, command.field, leadIds, mustCheckExistence);
+    if (read.unknownIds.length > 0) throw this.selections.unknownLeadIds(read.unknownIds, command.idsField);
+    return { leadIds, read };
+  }
+
+  /** `readBefore`: what the request read it may reuse, without a lock, before its transaction. */
+  private async create(
+    command: CreateEnrichmentsCommand,
+    within: WithinTransaction | undefined,
+    readBefore: EnrichmentRow[] | undefined,
+  ): Promise<EnrichmentRequestResult> {
     if (command.leadIds.length === 0) return { operationId: null, enrichments: [] };
     const operationId = command.operationKind ? randomUUID() : null;
     try {
-      return await this.createOnce(command, within, operationId, false);
+      return await this.createOnce(command, within, operationId, { lockFirst: false, readBefore });
     } catch (error) {
       // Rolled back, nothing written: once more, reading under the lock (see createInTransaction).
       if (!(error instanceof OutdatedReadBeforeLock)) throw error;
-      return this.createOnce(command, within, operationId, true);
+      return this.createOnce(command, within, operationId, { lockFirst: true });
     }
   }
 
@@ -190,11 +221,11 @@ export class EnrichmentRequestService {
     command: CreateEnrichmentsCommand,
     within: WithinTransaction | undefined,
     operationId: string | null,
-    lockFirst: boolean,
+    attempt: Attempt,
   ): Promise<EnrichmentRequestResult> {
     let completedAtOnce = false;
     const { rows, jobs, completedOperations } = await this.dataSource.transaction(async (manager) => {
-      const created = await this.createInTransaction(manager, command, operationId, lockFirst);
+      const created = await this.createInTransaction(manager, command, operationId, attempt);
       if (operationId && command.operationKind) {
         const createdIds = new Set(
           created.rows.filter((row) => row.credit_transaction_id === created.holdId).map((row) => row.id),
@@ -242,7 +273,7 @@ export class EnrichmentRequestService {
     manager: EntityManager,
     command: CreateEnrichmentsCommand,
     operationId: string | null,
-    lockFirst: boolean,
+    { lockFirst, readBefore }: Attempt,
   ): Promise<CreatedRows> {
     const { orgId, userId, apiKeyId, maxCredits, field, leadIds } = command;
     // The org's account lock serialises its requests. Most requests reuse nothing; they read
@@ -254,7 +285,7 @@ export class EnrichmentRequestService {
     // ended after an unlocked read would leave its operation open for ever.
     const lockBeforeRead = lockFirst || command.retryOnly === true;
     if (lockBeforeRead) await this.settlement.lockAccount(manager, orgId);
-    let reused = await this.reusableFor(manager, orgId, field, leadIds);
+    let reused = !lockBeforeRead && readBefore ? readBefore : await this.reusableFor(manager, orgId, field, leadIds);
     const readUnderLock = lockBeforeRead || reused.length > 0;
     if (!lockBeforeRead && readUnderLock) {
       await this.settlement.lockAccount(manager, orgId);
@@ -349,29 +380,53 @@ export class EnrichmentRequestService {
   }
 
   /**
-   * The org's enrichments of these leads for this field that a request reuses (REUSABLE_STATUSES):
-   * one probe of the unique key per lead, whatever the statistics say. Written as `entity_id = ANY(...)`, a plan
-   * that expects the org to be small (a new org, stale statistics, any generic plan) takes only
-   * org, type and field as the key's condition and filters every row of the org: 2.3 ms for 2
-   * leads of an org with 1,000 rows, growing with the org (for a request, inside its account
-   * lock). The LIMIT keeps the subquery from being flattened into a join the planner could hash,
-   * so the plan is the same per-lead probe prepared or not, and can be prepared.
+   * The org's enrichments of these leads for this field that a request reuses (REUSABLE_STATUSES)
+   * and, with `checkExistence`, the ids that name no lead — one statement, one probe of the
+   * enrichments' unique key per lead, whatever the statistics say. Written as `entity_id = ANY(...)`,
+   * a plan that expects the org to be small (a new org, stale statistics, any generic plan) takes
+   * only org, type and field as the key's condition and filters every row of the org: 2.3 ms for 2
+   * leads of an org with 1,000 rows, growing with the org. The LIMIT keeps the subquery from being
+   * flattened into a join the planner could hash, so the plan is the same per-lead probe prepared
+   * or not, and can be prepared. Only leads with an enrichment or (checked) without a person come
+   * back: a bulk request of 1,000 new leads reads no rows.
    */
-  private async reusableFor(
+  private async readLeads(
     db: DataSource | EntityManager,
     orgId: string,
     field: ContactField,
     leadIds: readonly string[],
-  ): Promise<EnrichmentRow[]> {
-    const existing = await queryPrepared<EnrichmentRow & { status: EnrichmentStatus }>(
+    checkExistence: boolean,
+  ): Promise<LeadsRead> {
+    // The DTOs accept only uuids; anything else could not be cast, and names no lead either way.
+    const castable = checkExistence ? leadIds.filter((id) => isUUID(id)) : leadIds;
+    const rows = await queryPrepared<{ lead_id: string; unknown: boolean } & (EnrichmentRow | { id: null })>(
       db,
-      `SELECT e.* FROM unnest($4::uuid[]) AS l(entity_id)
-        CROSS JOIN LATERAL (
-          SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
-           WHERE org_id = $1 AND entity_type = $2 AND entity_id = l.entity_id AND field = $3 LIMIT 1) e`,
-      [orgId, EntityType.PERSON, field, leadIds],
+      `SELECT l.entity_id AS lead_id, l.unknown, e.*
+         FROM (SELECT u.entity_id, $5 AND NOT ${leadExistsSql('u.entity_id')} AS unknown
+                 FROM unnest($4::uuid[]) AS u(entity_id)) l
+         LEFT JOIN LATERAL (
+           SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
+            WHERE org_id = $1 AND entity_type = $2 AND entity_id = l.entity_id AND field = $3 LIMIT 1) e ON true
+        WHERE l.unknown OR e.id IS NOT NULL`,
+      [orgId, EntityType.PERSON, field, castable, checkExistence],
     );
-    return existing.filter((row) => REUSABLE_STATUSES.includes(row.status));
+    const reusable: EnrichmentRow[] = [];
+    const unknown = new Set(castable.length < leadIds.length ? leadIds.filter((id) => !isUUID(id)) : []);
+    for (const row of rows) {
+      if (row.unknown) unknown.add(row.lead_id);
+      else if (row.id !== null && REUSABLE_STATUSES.includes(row.status)) reusable.push(row);
+    }
+    return { unknownIds: leadIds.filter((id) => unknown.has(id)), reusable };
+  }
+
+  /** What a request reuses, read again (under the account lock, or in its transaction). */
+  private async reusableFor(
+    manager: EntityManager,
+    orgId: string,
+    field: ContactField,
+    leadIds: readonly string[],
+  ): Promise<EnrichmentRow[]> {
+    return (await this.readLeads(manager, orgId, field, leadIds, false)).reusable;
   }
 
   /**

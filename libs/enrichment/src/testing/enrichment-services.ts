@@ -91,7 +91,6 @@ export function enrichmentServices(dataSource: DataSource, settings: Partial<App
     operations,
     settlement,
     new SelectionService(leads),
-    leads,
     privacy,
     config,
   );
