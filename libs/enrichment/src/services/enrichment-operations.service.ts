@@ -1,24 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, ContactField, ErrorCode, queryPrepared, queryRows } from '@app/core';
+import { AppException, ErrorCode, queryRows } from '@app/core';
 import { SettlementOutcome } from '@app/credits';
-import { EnrichmentStatus, OperationKind, OperationStatus } from '../enrichment.types';
+import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
 import { OperationProgress, OperationProgressReadModel } from '../read-models/operation-progress.read-model';
 import { EnrichmentSettlementService, SettledRow } from './enrichment-settlement.service';
-
-export interface NewOperation {
-  id: string;
-  orgId: string;
-  createdBy: string;
-  kind: OperationKind;
-  field: ContactField;
-  holdId: string | null;
-  /** Enrichment ids in selection order, with whether this request reused them. */
-  items: { enrichmentId: string; reused: boolean }[];
-  /** How many items are pending or processing (none: the operation is complete at once). */
-  openItems: number;
-}
 
 interface OperationRow {
   id: string;
@@ -31,10 +18,10 @@ interface OperationRow {
 export type WithinTransaction = (manager: EntityManager, orgId: string) => Promise<void>;
 
 /**
- * The lifecycle of bulk and batch requests as resources: recorded with their items,
- * cancelled, and completed once none of their enrichments is pending or processing
- * (the completion itself is the settlement's last step). Progress is read by
- * `OperationProgressReadModel`.
+ * The lifecycle of bulk and batch requests as resources once recorded (the request records one
+ * with its items in the statement that writes its enrichments): cancelled, and completed once
+ * none of their enrichments is pending or processing (the completion itself is the settlement's
+ * last step). Progress is read by `OperationProgressReadModel`.
  */
 @Injectable()
 export class EnrichmentOperationsService {
@@ -43,42 +30,6 @@ export class EnrichmentOperationsService {
     private readonly settlement: EnrichmentSettlementService,
     private readonly progress: OperationProgressReadModel,
   ) {}
-
-  /**
-   * Records an operation in the request's transaction; it is completed at once when nothing
-   * is left to do (then true is returned: its completion event waits for dispatch).
-   */
-  async record(manager: EntityManager, operation: NewOperation): Promise<boolean> {
-    const reused = operation.items.filter((item) => item.reused).length;
-    await queryPrepared(
-      manager,
-      `WITH operation AS (
-         INSERT INTO enrichment_operation (id, org_id, created_by, kind, field, status, total, reused, created, hold_id, open_items)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $13) RETURNING id)
-       INSERT INTO enrichment_operation_item (operation_id, enrichment_id, position, reused)
-       SELECT operation.id, i.enrichment_id, i.position - 1, i.reused
-         FROM operation, unnest($11::uuid[], $12::boolean[]) WITH ORDINALITY AS i(enrichment_id, reused, position)`,
-      [
-        operation.id,
-        operation.orgId,
-        operation.createdBy,
-        operation.kind,
-        operation.field,
-        OperationStatus.RUNNING,
-        operation.items.length,
-        reused,
-        operation.items.length - reused,
-        operation.holdId,
-        operation.items.map((item) => item.enrichmentId),
-        operation.items.map((item) => item.reused),
-        operation.openItems,
-      ],
-    );
-    // Usually work is pending and the processor completes the operation later; only a request
-    // served entirely from existing or cached results is complete at once.
-    if (operation.openItems > 0) return false;
-    return (await this.settlement.completeOperations(manager, [operation.id])).length > 0;
-  }
 
   /** The sweep's safety net: completes running operations whose items are all final. */
   async completeStragglers(): Promise<string[]> {

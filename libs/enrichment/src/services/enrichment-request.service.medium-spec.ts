@@ -93,6 +93,52 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     expect(await s.progress.progress(second.operationId ?? '', orgId)).toMatchObject({ reused: 2, created: 2 });
   });
 
+  it('records the operation with its items in selection order, and counts open only what is pending', async () => {
+    const orgId = await s.newOrg(100);
+    const [pending, finished, cached, fresh] = await s.newLeads(4);
+    await s.cache(finished);
+    await s.cache(cached);
+    const first = await s.bulk(orgId, [pending, finished]);
+    const { operationId, enrichments } = await s.bulk(orgId, [cached, pending, fresh, finished]);
+
+    const items: { enrichment_id: string; position: number; reused: boolean }[] = await dataSource.query(
+      'SELECT enrichment_id, position, reused FROM enrichment_operation_item WHERE operation_id = $1 ORDER BY position',
+      [operationId],
+    );
+    expect(items).toEqual([
+      { enrichment_id: enrichments[0].id, position: 0, reused: false },
+      { enrichment_id: first.enrichments[0].id, position: 1, reused: true },
+      { enrichment_id: enrichments[2].id, position: 2, reused: false },
+      { enrichment_id: first.enrichments[1].id, position: 3, reused: true },
+    ]);
+    const [operation]: { total: number; reused: number; created: number; open_items: number; hold_id: string }[] =
+      await dataSource.query(
+        'SELECT total, reused, created, open_items, hold_id FROM enrichment_operation WHERE id = $1',
+        [operationId],
+      );
+    // Open: the reused pending lead and the fresh one; the cache hit was counted off as it settled.
+    expect(operation).toEqual({
+      total: 4,
+      reused: 2,
+      created: 2,
+      open_items: 2,
+      hold_id: enrichments[0].creditTransactionId,
+    });
+    expect(await s.progress.progress(operationId ?? '', orgId)).toMatchObject({ status: OperationStatus.RUNNING });
+  });
+
+  it('completes at once a request whose new leads are all cache hits', async () => {
+    const orgId = await s.newOrg(100);
+    const [lead] = await s.newLeads(1);
+    await s.cache(lead);
+    const { operationId } = await s.bulk(orgId, [lead]);
+    expect(await s.progress.progress(operationId ?? '', orgId)).toMatchObject({
+      status: OperationStatus.COMPLETED,
+      reused: 0,
+      created: 1,
+    });
+  });
+
   it('completes at once, holding nothing, a request everything of which is reused and final', async () => {
     const orgId = await s.newOrg(100);
     const [lead] = await s.newLeads(1);
@@ -164,17 +210,20 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     expect(await holdsOf(orgId)).toHaveLength(1);
   });
 
-  it('a request that holds credits costs 7 statements, begin and commit included, and reads before it locks (the request-path budget)', async () => {
+  it('a request that holds credits costs 6 statements, begin and commit included, and reads before it locks (the request-path budget)', async () => {
     const orgId = await s.newOrg(100);
     const leads = await s.newLeads(2);
     const sent = (await statementsOf(() => s.bulk(orgId, leads))).map(({ text }) => text.trim());
     // BEGIN, the reuse read, credit_hold (the account lock, the hold, the alerts' signals), the
-    // privacy lock with the suppression check, the insert, the operation record, COMMIT.
-    expect(sent).toHaveLength(7);
+    // privacy lock with the suppression check, the insert with the operation record, COMMIT.
+    expect(sent).toHaveLength(6);
     expect(sent[0]).toMatch(/^(BEGIN|START TRANSACTION)/);
     expect(sent[1]).toMatch(/^SELECT l\.entity_id AS lead_id/);
     expect(sent[2]).toMatch(/credit_hold\(/);
-    // No statement of its own for the lock: the org's account is locked for five round trips, not seven.
+    expect(sent[4]).toMatch(
+      /INSERT INTO enrichment AS e[\s\S]*INSERT INTO enrichment_operation [\s\S]*INSERT INTO enrichment_operation_item/,
+    );
+    // No statement of its own for the lock: the org's account is locked for four round trips, not seven.
     expect(sent.filter((text) => /FOR UPDATE/.test(text))).toEqual([]);
   });
 
@@ -187,11 +236,11 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
       selection: plainToInstance(ManualSelectionDto, { mode: 'manual', includedIds }),
     });
 
-  it('a manual request checks that its ids name leads in the read it makes anyway: still 7 statements, the read first', async () => {
+  it('a manual request checks that its ids name leads in the read it makes anyway: still 6 statements, the read first', async () => {
     const orgId = await s.newOrg(100);
     const leads = await s.newLeads(2);
     const sent = (await statementsOf(() => manual(orgId, leads))).map(({ text }) => text.trim());
-    expect(sent).toHaveLength(7);
+    expect(sent).toHaveLength(6);
     expect(sent[0]).toMatch(/^SELECT l\.entity_id AS lead_id/);
     expect(sent[0]).toContain('FROM person');
     expect(sent[1]).toMatch(/^(BEGIN|START TRANSACTION)/);

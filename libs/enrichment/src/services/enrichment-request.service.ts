@@ -16,9 +16,10 @@ import {
   EnrichmentView,
   FINAL_STATUSES,
   OperationKind,
+  OperationStatus,
   REUSABLE_STATUSES,
 } from '../enrichment.types';
-import { EnrichmentOperationsService, WithinTransaction } from './enrichment-operations.service';
+import type { WithinTransaction } from './enrichment-operations.service';
 import { EnrichmentQueueService } from './enrichment-queue.service';
 import { EnrichmentSettlementService } from './enrichment-settlement.service';
 
@@ -90,7 +91,10 @@ interface CreatedRows {
   holdId: string | null;
   /** Job id → the pending enrichments it carries. */
   jobs: Map<string, string[]>;
-  /** Earlier operations that the cache hits settled here completed (their events wait for dispatch). */
+  /**
+   * Operations completed here (their events wait for dispatch): this request's own, when nothing
+   * is left open, and earlier ones that its cache hits settled the last items of.
+   */
   completedOperations: number;
 }
 
@@ -118,7 +122,6 @@ export class EnrichmentRequestService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly credits: CreditsService,
     private readonly queue: EnrichmentQueueService,
-    private readonly operations: EnrichmentOperationsService,
     private readonly settlement: EnrichmentSettlementService,
     private readonly selections: SelectionService,
     private readonly privacy: PrivacyService,
@@ -223,28 +226,8 @@ export class EnrichmentRequestService {
     operationId: string | null,
     attempt: Attempt,
   ): Promise<EnrichmentRequestResult> {
-    let completedAtOnce = false;
     const { rows, jobs, completedOperations } = await this.dataSource.transaction(async (manager) => {
       const created = await this.createInTransaction(manager, command, operationId, attempt);
-      if (operationId && command.operationKind) {
-        const createdIds = new Set(
-          created.rows.filter((row) => row.credit_transaction_id === created.holdId).map((row) => row.id),
-        );
-        const byLead = new Map(created.rows.map((row) => [row.entity_id, row]));
-        completedAtOnce = await this.operations.record(manager, {
-          id: operationId,
-          orgId: command.orgId,
-          createdBy: command.userId,
-          kind: command.operationKind,
-          field: command.field,
-          holdId: created.holdId,
-          openItems: created.rows.filter((row) => !FINAL_STATUSES.includes(row.status)).length,
-          items: command.leadIds.flatMap((leadId) => {
-            const row = byLead.get(leadId);
-            return row ? [{ enrichmentId: row.id, reused: !createdIds.has(row.id) }] : [];
-          }),
-        });
-      }
       if (within) await within(manager, command.orgId);
       // The answer is remembered under the request's Idempotency-Key in this same transaction.
       const views = this.inSelectionOrder(command.leadIds, created.rows);
@@ -257,7 +240,7 @@ export class EnrichmentRequestService {
       return created;
     });
     if (jobs.size > 0) await this.queue.enqueue(jobs);
-    if (completedAtOnce || completedOperations > 0) await this.settlement.dispatchCompletionEvents();
+    if (completedOperations > 0) await this.settlement.dispatchCompletionEvents();
     return { operationId, enrichments: this.inSelectionOrder(command.leadIds, rows) };
   }
 
@@ -298,28 +281,39 @@ export class EnrichmentRequestService {
     }
     const reusedLeads = new Set(reused.map((row) => row.entity_id));
     const billable = leadIds.filter((leadId) => !reusedLeads.has(leadId));
-    if (billable.length === 0) return { rows: reused, holdId: null, jobs: new Map(), completedOperations: 0 };
-
+    const reusedOpen = reused.filter((row) => !FINAL_STATUSES.includes(row.status)).length;
     const price = this.credits.priceOf(field);
-    const operationType = this.credits.operationTypeOf(field);
-    const { holdId, locked } = await this.settlement.hold(manager, {
-      orgId,
-      amount: billable.length * price,
-      operationType,
-      referenceId: operationId,
-      createdBy: userId,
-      apiKeyId,
-      maxCredits,
-      metadata: { field, leads: billable.length, pricePerLead: price },
-    });
 
-    const screened = await this.cacheHitsToScreen(manager, orgId, field, billable);
+    let held: Awaited<ReturnType<EnrichmentSettlementService['hold']>> | null = null;
+    let screened: string[] = [];
+    if (billable.length > 0) {
+      held = await this.settlement.hold(manager, {
+        orgId,
+        amount: billable.length * price,
+        operationType: this.credits.operationTypeOf(field),
+        referenceId: operationId,
+        createdBy: userId,
+        apiKeyId,
+        maxCredits,
+        metadata: { field, leads: billable.length, pricePerLead: price },
+      });
+      screened = await this.cacheHitsToScreen(manager, orgId, field, billable);
+    } else if (!operationId) {
+      return { rows: reused, holdId: null, jobs: new Map(), completedOperations: 0 };
+    }
+    const holdId = held?.holdId ?? null;
+
     // One statement: leads the global cache knows (fresh) are finished at once; the rest are
     // pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`), so no
-    // second write is needed once the jobs are queued. A retried row is reset the same way.
+    // second write is needed once the jobs are queued. A retried row is reset the same way. The
+    // operation (bulk and batch requests) is recorded with its items in selection order in the
+    // same statement: one round trip less inside the org's account lock. Its open items count
+    // every row this request creates, the cache hits too: settling them, right after, counts
+    // them off as it does for any operation that holds them.
     const created = await queryPrepared<EnrichmentRow & { charge: number; job_id: string | null }>(
       manager,
-      `INSERT INTO enrichment AS e
+      `WITH created AS (
+       INSERT INTO enrichment AS e
               (org_id, entity_type, entity_id, field, status, created_by, credit_transaction_id, charge,
                global_enrichment_id, data_found, settled_at, job_id, queued_at)
        SELECT $1, $2, l.entity_id, $3,
@@ -342,7 +336,23 @@ export class EnrichmentRequestService {
               settled_at = EXCLUDED.settled_at, job_id = EXCLUDED.job_id, queued_at = EXCLUDED.queued_at,
               processing_started_at = NULL, requested_at = now(), updated_at = now()
         WHERE e.status NOT IN (${REUSABLE_STATUSES.map((s) => `'${s}'`).join(', ')})
-       RETURNING ${ENRICHMENT_VIEW_COLUMNS}, charge, job_id`,
+       RETURNING ${ENRICHMENT_VIEW_COLUMNS}, charge, job_id),
+       operation AS (
+         INSERT INTO enrichment_operation (id, org_id, created_by, kind, field, status, total, reused, created, hold_id, open_items)
+         SELECT $11::uuid, $1, $4, $12::varchar, $3, '${OperationStatus.RUNNING}', $13::int, $14::int, $13::int - $14::int,
+                $5::uuid, $15::int + (SELECT count(*) FROM created)
+          WHERE $11::uuid IS NOT NULL
+         RETURNING id),
+       items AS (
+         INSERT INTO enrichment_operation_item (operation_id, enrichment_id, position, reused)
+         SELECT o.id, coalesce(r.id, c.id), l.ord - 1, r.id IS NOT NULL
+           FROM operation o
+          CROSS JOIN unnest($16::uuid[]) WITH ORDINALITY AS l(entity_id, ord)
+           LEFT JOIN unnest($17::uuid[], $18::uuid[]) AS r(entity_id, id) ON r.entity_id = l.entity_id
+           LEFT JOIN created c ON c.entity_id = l.entity_id
+          -- A lead with neither: another request got there first, and this attempt is rolled back.
+          WHERE coalesce(r.id, c.id) IS NOT NULL)
+       SELECT * FROM created`,
       [
         orgId,
         EntityType.PERSON,
@@ -354,6 +364,14 @@ export class EnrichmentRequestService {
         this.config.ENRICHMENT_BATCH_SIZE,
         this.config.GLOBAL_CACHE_FRESHNESS_DAYS,
         screened,
+        operationId,
+        command.operationKind,
+        leadIds.length,
+        reused.length,
+        reusedOpen,
+        leadIds,
+        reused.map((row) => row.entity_id),
+        reused.map((row) => row.id),
       ],
     );
 
@@ -364,13 +382,24 @@ export class EnrichmentRequestService {
     }
 
     // Leads the global cache already knew are found results: their share is captured now.
-    const completed = await this.settlement.settle(
-      locked,
-      created
-        .filter((row) => row.global_enrichment_id !== null)
-        .map((row) => ({ id: row.id, org_id: orgId, credit_transaction_id: holdId, charge: row.charge, field })),
-      SettlementOutcome.CAPTURE,
-    );
+    const completed = held
+      ? await this.settlement.settle(
+          held.locked,
+          created
+            .filter((row) => row.global_enrichment_id !== null)
+            .map((row) => ({
+              id: row.id,
+              org_id: orgId,
+              credit_transaction_id: held.holdId,
+              charge: row.charge,
+              field,
+            })),
+          SettlementOutcome.CAPTURE,
+        )
+      : [];
+    // Nothing held: every lead was reused, and the operation is complete at once if they are all final.
+    if (operationId && !held && reusedOpen === 0)
+      completed.push(...(await this.settlement.completeOperations(manager, [operationId])));
     const jobs = new Map<string, string[]>();
     for (const row of created) {
       if (row.status === EnrichmentStatus.PENDING && row.job_id)

@@ -88,7 +88,6 @@ export function enrichmentServices(dataSource: DataSource, settings: Partial<App
     dataSource,
     credits,
     queue as unknown as EnrichmentQueueService,
-    operations,
     settlement,
     new SelectionService(leads),
     privacy,
