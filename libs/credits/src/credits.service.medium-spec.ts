@@ -69,6 +69,34 @@ describe('CreditsService (PostgreSQL)', () => {
     expect(await credits.getBalance('org_a')).toEqual({ available: 10, held: 20 });
   });
 
+  it('holdThen sends its SQL in the hold’s round trip, after the hold, and only when the hold goes through', async () => {
+    await grant('org_then', 100);
+    const request = {
+      orgId: 'org_then',
+      amount: 30,
+      operationType: CreditOperationType.ENRICHMENT_EMAIL,
+      referenceId: null,
+      createdBy: 'spec',
+    };
+    // A function's statements take snapshots of their own: it sees what the hold wrote. (A plain
+    // subquery would read the statement's snapshot, from before the hold: 100.)
+    await dataSource.query(
+      `CREATE OR REPLACE FUNCTION spec_available(p_org varchar) RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
+       BEGIN RETURN (SELECT available FROM credit_account WHERE org_id = p_org); END $$`,
+    );
+    const held = await dataSource.transaction((manager) => credits.holdThen(manager, request, 'spec_available($1)'));
+    expect(held).toEqual({ holdId: expect.any(String), followed: 70 });
+    // Refused: the SQL (a function that raises) is never evaluated; the refusal is the answer.
+    await dataSource.query(
+      `CREATE OR REPLACE FUNCTION spec_raise() RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
+       BEGIN RAISE EXCEPTION 'evaluated'; END $$`,
+    );
+    const refused = await dataSource
+      .transaction((manager) => credits.holdThen(manager, { ...request, amount: 1000 }, 'spec_raise()'))
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InsufficientCreditsException);
+  });
+
   it('settlement captures found shares, releases the rest, and a repeated settlement changes nothing', async () => {
     await grant('org_b', 100);
     const holdId = await hold('org_b', 20);

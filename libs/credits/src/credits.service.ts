@@ -195,6 +195,22 @@ export class CreditsService {
    * SPEND_LIMIT_EXCEEDED past the request's cap or a spend limit, INSUFFICIENT_CREDITS when short.
    */
   async hold(manager: EntityManager, request: HoldRequest): Promise<string> {
+    return (await this.holdThen(manager, request, null)).holdId;
+  }
+
+  /**
+   * hold, then — in the same round trip, once the hold has gone through, under the account lock
+   * it took — `then`: SQL of another module that the caller would otherwise send next (`$1` is
+   * the org id). The request's privacy lock goes this way: one round trip less while its org's
+   * account is locked. It sees what the hold wrote only through a volatile function, whose
+   * statements take snapshots of their own (a plain subquery reads the statement's, from before
+   * the hold). `followed` is its value as PostgreSQL returned it (null without `then`).
+   */
+  async holdThen(
+    manager: EntityManager,
+    request: HoldRequest,
+    then: string | null,
+  ): Promise<{ holdId: string; followed: unknown }> {
     const subjects: SpendSubjects = {
       orgId: request.orgId,
       userId: request.createdBy,
@@ -207,20 +223,28 @@ export class CreditsService {
     const metadata = request.apiKeyId ? { ...request.metadata, apiKeyId: request.apiKeyId } : request.metadata;
     // One round trip (migration CreditHoldFunction): spend limits, lot expiry, account and
     // ledger, the draw from the lots and the spend counters, in that order.
+    // credit_hold, a function in FROM, runs to its end before the select list is evaluated.
+    const followed = then ? `CASE WHEN hold_id IS NOT NULL THEN ${then} END` : 'NULL';
     const [row] = await queryPrepared<{
       hold_id: string | null;
       refusal: 'spend_limit' | 'insufficient' | null;
       limit_reached: boolean;
       balance_alert: boolean;
-    }>(manager, 'SELECT hold_id, refusal, limit_reached, balance_alert FROM credit_hold($1, $2, $3, $4, $5, $6, $7)', [
-      request.orgId,
-      request.createdBy,
-      request.apiKeyId ?? null,
-      request.amount,
-      request.operationType,
-      request.referenceId,
-      metadata ?? null,
-    ]);
+      followed: unknown;
+    }>(
+      manager,
+      `SELECT hold_id, refusal, limit_reached, balance_alert, ${followed} AS followed
+         FROM credit_hold($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        request.orgId,
+        request.createdBy,
+        request.apiKeyId ?? null,
+        request.amount,
+        request.operationType,
+        request.referenceId,
+        metadata ?? null,
+      ],
+    );
     if (row.hold_id) {
       // The alerts, only when credit_hold says they have something to do (migration
       // CreditHoldAlertSignals): a limit used up exactly (spent = limit now; it was below before,
@@ -234,7 +258,7 @@ export class CreditsService {
         );
       }
       if (row.balance_alert) await this.alerts.evaluate(manager, [subjects.orgId]);
-      return row.hold_id;
+      return { holdId: row.hold_id, followed: row.followed };
     }
     // Refused, nothing held: the details of the refusal are read only now, off the common path.
     if (row.refusal === 'spend_limit') {

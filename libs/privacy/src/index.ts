@@ -1,6 +1,6 @@
 export * from './privacy.module';
 export * from './privacy.types';
-export { PrivacyService } from './services/privacy.service';
+export { lockSharedAnySuppressionSql, PrivacyService } from './services/privacy.service';
 export { normaliseEmail, normalisePhone, requireSuppressionValue } from './services/suppression-value';
 export * from './dtos/create-suppression.request.dto';
 export * from './dtos/suppression-list.request.dto';

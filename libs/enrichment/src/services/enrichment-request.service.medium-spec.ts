@@ -210,21 +210,40 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     expect(await holdsOf(orgId)).toHaveLength(1);
   });
 
-  it('a request that holds credits costs 6 statements, begin and commit included, and reads before it locks (the request-path budget)', async () => {
+  it('a request that holds credits costs 5 statements, begin and commit included, and reads before it locks (the request-path budget)', async () => {
     const orgId = await s.newOrg(100);
     const leads = await s.newLeads(2);
     const sent = (await statementsOf(() => s.bulk(orgId, leads))).map(({ text }) => text.trim());
-    // BEGIN, the reuse read, credit_hold (the account lock, the hold, the alerts' signals), the
-    // privacy lock with the suppression check, the insert with the operation record, COMMIT.
-    expect(sent).toHaveLength(6);
+    // BEGIN, the reuse read, credit_hold (the account lock, the hold, the alerts' signals) with the
+    // privacy lock and the suppression check, the insert with the operation record, COMMIT.
+    expect(sent).toHaveLength(5);
     expect(sent[0]).toMatch(/^(BEGIN|START TRANSACTION)/);
     expect(sent[1]).toMatch(/^SELECT l\.entity_id AS lead_id/);
-    expect(sent[2]).toMatch(/credit_hold\(/);
-    expect(sent[4]).toMatch(
+    expect(sent[2]).toMatch(/privacy_lock_shared_any_suppression\(\$1\)[\s\S]*FROM credit_hold\(/);
+    expect(sent[3]).toMatch(
       /INSERT INTO enrichment AS e[\s\S]*INSERT INTO enrichment_operation [\s\S]*INSERT INTO enrichment_operation_item/,
     );
-    // No statement of its own for the lock: the org's account is locked for four round trips, not seven.
+    // No statement of its own for the lock: the org's account is locked for three round trips, not seven.
     expect(sent.filter((text) => /FOR UPDATE/.test(text))).toEqual([]);
+  });
+
+  it('the privacy lock is held, shared, from the hold on: an erasure waits for the request to commit', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(2);
+    const settle = s.settlement.settle.bind(s.settlement);
+    let taken: boolean | undefined;
+    // Called after the insert, before commit: can another session take the lock exclusively?
+    const spy = jest.spyOn(s.settlement, 'settle').mockImplementationOnce(async (...args) => {
+      [{ taken }] = await dataSource.query("SELECT pg_try_advisory_lock(hashtext('privacy'), 0) AS taken");
+      if (taken) await dataSource.query("SELECT pg_advisory_unlock(hashtext('privacy'), 0)");
+      return settle(...args);
+    });
+    try {
+      await s.bulk(orgId, leads);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(taken).toBe(false);
   });
 
   const manual = (orgId: string, includedIds: string[]) =>
@@ -236,11 +255,11 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
       selection: plainToInstance(ManualSelectionDto, { mode: 'manual', includedIds }),
     });
 
-  it('a manual request checks that its ids name leads in the read it makes anyway: still 6 statements, the read first', async () => {
+  it('a manual request checks that its ids name leads in the read it makes anyway: still 5 statements, the read first', async () => {
     const orgId = await s.newOrg(100);
     const leads = await s.newLeads(2);
     const sent = (await statementsOf(() => manual(orgId, leads))).map(({ text }) => text.trim());
-    expect(sent).toHaveLength(6);
+    expect(sent).toHaveLength(5);
     expect(sent[0]).toMatch(/^SELECT l\.entity_id AS lead_id/);
     expect(sent[0]).toContain('FROM person');
     expect(sent[1]).toMatch(/^(BEGIN|START TRANSACTION)/);
@@ -278,11 +297,11 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
   it('a lead another request enriches between the read and the hold: rolled back, made again under the lock, reused, held once', async () => {
     const orgId = await s.newOrg(100);
     const [taken, fresh] = await s.newLeads(2);
-    const hold = s.credits.hold.bind(s.credits);
+    const hold = s.credits.holdThen.bind(s.credits);
     // The other request commits after this one has read (both leads new) and before it holds.
-    const spy = jest.spyOn(s.credits, 'hold').mockImplementationOnce(async (manager, request) => {
+    const spy = jest.spyOn(s.credits, 'holdThen').mockImplementationOnce(async (manager, request, then) => {
       await s.bulk(orgId, [taken]);
-      return hold(manager, request);
+      return hold(manager, request, then);
     });
     let result: Awaited<ReturnType<typeof s.bulk>>;
     try {

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, AppException, ContactField, ErrorCode, queryPrepared, recordIdempotentResponse } from '@app/core';
 import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
 import { leadExistsSql } from '@app/leads';
-import { PrivacyService } from '@app/privacy';
+import { lockSharedAnySuppressionSql, PrivacyService } from '@app/privacy';
 import type { FoundContactData } from '@app/providers';
 import { BulkSelectionDto, ManualSelectionDto, SelectionService } from '@app/selection';
 import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, operationHeaders, toEnrichmentView } from '../enrichment.mapper';
@@ -287,17 +287,22 @@ export class EnrichmentRequestService {
     let held: Awaited<ReturnType<EnrichmentSettlementService['hold']>> | null = null;
     let screened: string[] = [];
     if (billable.length > 0) {
-      held = await this.settlement.hold(manager, {
-        orgId,
-        amount: billable.length * price,
-        operationType: this.credits.operationTypeOf(field),
-        referenceId: operationId,
-        createdBy: userId,
-        apiKeyId,
-        maxCredits,
-        metadata: { field, leads: billable.length, pricePerLead: price },
-      });
-      screened = await this.cacheHitsToScreen(manager, orgId, field, billable);
+      // The privacy lock (shared) and whether the org has anything suppressed, in the hold's round trip.
+      held = await this.settlement.hold(
+        manager,
+        {
+          orgId,
+          amount: billable.length * price,
+          operationType: this.credits.operationTypeOf(field),
+          referenceId: operationId,
+          createdBy: userId,
+          apiKeyId,
+          maxCredits,
+          metadata: { field, leads: billable.length, pricePerLead: price },
+        },
+        lockSharedAnySuppressionSql('$1'),
+      );
+      if (held.followed === true) screened = await this.cacheHitsToScreen(manager, orgId, field, billable);
     } else if (!operationId) {
       return { rows: reused, holdId: null, jobs: new Map(), completedOperations: 0 };
     }
@@ -461,7 +466,8 @@ export class EnrichmentRequestService {
   /**
    * Leads whose cached data is all suppressed for this org (or who are): they must not be
    * finished (and charged) from the cache; queued instead, the processor ends them as not
-   * found and releases their share, exactly like any other lead with nothing to sell.
+   * found and releases their share, exactly like any other lead with nothing to sell. Read
+   * under the privacy lock (shared), taken with the hold, and only when a list has an entry.
    */
   private async cacheHitsToScreen(
     manager: EntityManager,
@@ -469,7 +475,6 @@ export class EnrichmentRequestService {
     field: ContactField,
     leadIds: readonly string[],
   ): Promise<string[]> {
-    if (!(await this.privacy.lockSharedAndAnySuppressionFor(manager, orgId))) return [];
     const cached = await queryPrepared<{ entity_id: string; data: FoundContactData }>(
       manager,
       `SELECT entity_id, data FROM global_enrichment

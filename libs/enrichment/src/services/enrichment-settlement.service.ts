@@ -63,11 +63,16 @@ export class EnrichmentSettlementService {
 
   /**
    * Holds credits for a request. The hold takes the org's account lock first (credit_hold does),
-   * so it proves the lock as `lockAccount` does, without a statement of its own for it.
+   * so it proves the lock as `lockAccount` does, without a statement of its own for it. `then`:
+   * SQL sent in the same round trip, run once the hold has gone through (CreditsService.holdThen).
    */
-  async hold(manager: EntityManager, request: HoldRequest): Promise<{ holdId: string; locked: LockedAccounts }> {
-    const holdId = await this.credits.hold(manager, request);
-    return { holdId, locked: { [LOCKED]: true, manager, orgIds: new Set([request.orgId]) } };
+  async hold(
+    manager: EntityManager,
+    request: HoldRequest,
+    then: string | null = null,
+  ): Promise<{ holdId: string; locked: LockedAccounts; followed: unknown }> {
+    const { holdId, followed } = await this.credits.holdThen(manager, request, then);
+    return { holdId, followed, locked: { [LOCKED]: true, manager, orgIds: new Set([request.orgId]) } };
   }
 
   /** Locks several orgs' accounts in a fixed order, so concurrent settlements never deadlock. */

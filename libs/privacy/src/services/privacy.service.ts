@@ -28,6 +28,17 @@ export type WithinPrivacyChange = (manager: EntityManager, suppression: Suppress
  */
 const LOCK_KEYS = "hashtext('privacy'), 0";
 
+/**
+ * SQL that takes the lock above shared, then says whether any list that applies to the org (the
+ * varchar expression) has an entry, as seen once the lock is held (migration
+ * SuppressionCheckFunction: its second statement takes a snapshot after the lock). A request
+ * sends it with its credit hold, in the same round trip, and skips the cache screen when no list
+ * has an entry.
+ */
+export function lockSharedAnySuppressionSql(orgExpression: string): string {
+  return `privacy_lock_shared_any_suppression(${orgExpression})`;
+}
+
 interface SuppressionRow {
   id: string;
   org_id: string | null;
@@ -185,20 +196,6 @@ export class PrivacyService {
       result.set(leadId, valuesOf(redacted).length > 0 ? redacted : null);
     }
     return result;
-  }
-
-  /**
-   * Takes the lock shared (lockShared), then says whether any list that applies to this org has
-   * an entry, as seen once the lock is held: requests skip the cache screen when none does. One
-   * round trip (migration SuppressionCheckFunction), on every request that holds credits.
-   */
-  async lockSharedAndAnySuppressionFor(manager: EntityManager, orgId: string): Promise<boolean> {
-    const [{ any }] = await queryPrepared<{ any: boolean }>(
-      manager,
-      'SELECT privacy_lock_shared_any_suppression($1) AS any',
-      [orgId],
-    );
-    return any;
   }
 
   async recordErasure(manager: EntityManager, receipt: ErasureReceipt): Promise<void> {
