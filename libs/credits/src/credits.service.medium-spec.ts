@@ -32,13 +32,14 @@ describe('CreditsService (PostgreSQL)', () => {
   const hold = (orgId: string, amount: number, service = credits) =>
     dataSource.transaction(async (manager) => {
       await service.lockAccount(manager, orgId);
-      return service.hold(manager, {
+      const { holdId } = await service.hold(manager, {
         orgId,
         amount,
         operationType: CreditOperationType.ENRICHMENT_EMAIL,
         referenceId: null,
         createdBy: 'spec',
       });
+      return holdId;
     });
 
   const settle = (orgId: string, holdId: string, outcomes: SettlementOutcome[], service = credits) =>
@@ -69,7 +70,7 @@ describe('CreditsService (PostgreSQL)', () => {
     expect(await credits.getBalance('org_a')).toEqual({ available: 10, held: 20 });
   });
 
-  it('holdThen sends its SQL in the hold’s round trip, after the hold, and only when the hold goes through', async () => {
+  it('a hold sends the SQL it is given in its own round trip, after the hold, and only when the hold goes through', async () => {
     await grant('org_then', 100);
     const request = {
       orgId: 'org_then',
@@ -84,7 +85,7 @@ describe('CreditsService (PostgreSQL)', () => {
       `CREATE OR REPLACE FUNCTION spec_available(p_org varchar) RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
        BEGIN RETURN (SELECT available FROM credit_account WHERE org_id = p_org); END $$`,
     );
-    const held = await dataSource.transaction((manager) => credits.holdThen(manager, request, 'spec_available($1)'));
+    const held = await dataSource.transaction((manager) => credits.hold(manager, request, 'spec_available($1)'));
     expect(held).toEqual({ holdId: expect.any(String), followed: 70 });
     // Refused: the SQL (a function that raises) is never evaluated; the refusal is the answer.
     await dataSource.query(
@@ -92,7 +93,7 @@ describe('CreditsService (PostgreSQL)', () => {
        BEGIN RAISE EXCEPTION 'evaluated'; END $$`,
     );
     const refused = await dataSource
-      .transaction((manager) => credits.holdThen(manager, { ...request, amount: 1000 }, 'spec_raise()'))
+      .transaction((manager) => credits.hold(manager, { ...request, amount: 1000 }, 'spec_raise()'))
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(InsufficientCreditsException);
   });

@@ -193,23 +193,18 @@ export class CreditsService {
    * it; it is held to the end of the transaction either way, and whatever the caller read before
    * the hold must be checked again under it before it is trusted. Throws 402
    * SPEND_LIMIT_EXCEEDED past the request's cap or a spend limit, INSUFFICIENT_CREDITS when short.
+   *
+   * `then`: SQL of another module that the caller would otherwise send next, run in the same round
+   * trip once the hold has gone through, under the account lock it took (`$1` is the org id). The
+   * request's privacy lock goes this way: one round trip less while its org's account is locked.
+   * It sees what the hold wrote only through a volatile function, whose statements take snapshots
+   * of their own (a plain subquery reads the statement's, from before the hold). `followed` is its
+   * value as PostgreSQL returned it (null without `then`).
    */
-  async hold(manager: EntityManager, request: HoldRequest): Promise<string> {
-    return (await this.holdThen(manager, request, null)).holdId;
-  }
-
-  /**
-   * hold, then — in the same round trip, once the hold has gone through, under the account lock
-   * it took — `then`: SQL of another module that the caller would otherwise send next (`$1` is
-   * the org id). The request's privacy lock goes this way: one round trip less while its org's
-   * account is locked. It sees what the hold wrote only through a volatile function, whose
-   * statements take snapshots of their own (a plain subquery reads the statement's, from before
-   * the hold). `followed` is its value as PostgreSQL returned it (null without `then`).
-   */
-  async holdThen(
+  async hold(
     manager: EntityManager,
     request: HoldRequest,
-    then: string | null,
+    then: string | null = null,
   ): Promise<{ holdId: string; followed: unknown }> {
     const subjects: SpendSubjects = {
       orgId: request.orgId,

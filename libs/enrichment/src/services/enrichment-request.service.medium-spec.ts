@@ -297,9 +297,9 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
   it('a lead another request enriches between the read and the hold: rolled back, made again under the lock, reused, held once', async () => {
     const orgId = await s.newOrg(100);
     const [taken, fresh] = await s.newLeads(2);
-    const hold = s.credits.holdThen.bind(s.credits);
+    const hold = s.credits.hold.bind(s.credits);
     // The other request commits after this one has read (both leads new) and before it holds.
-    const spy = jest.spyOn(s.credits, 'holdThen').mockImplementationOnce(async (manager, request, then) => {
+    const spy = jest.spyOn(s.credits, 'hold').mockImplementationOnce(async (manager, request, then) => {
       await s.bulk(orgId, [taken]);
       return hold(manager, request, then);
     });

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, AppException, ContactField, ErrorCode, queryPrepared, recordIdempotentResponse } from '@app/core';
@@ -422,7 +421,8 @@ export class EnrichmentRequestService {
    * leads of an org with 1,000 rows, growing with the org. The LIMIT keeps the subquery from being
    * flattened into a join the planner could hash, so the plan is the same per-lead probe prepared
    * or not, and can be prepared. Only leads with an enrichment or (checked) without a person come
-   * back: a bulk request of 1,000 new leads reads no rows.
+   * back: a bulk request of 1,000 new leads reads no rows. The ids are uuids, lower-cased: the
+   * DTOs and UuidParamPipe refuse anything else with a 400 before a request gets here.
    */
   private async readLeads(
     db: DataSource | EntityManager,
@@ -431,8 +431,6 @@ export class EnrichmentRequestService {
     leadIds: readonly string[],
     checkExistence: boolean,
   ): Promise<LeadsRead> {
-    // The DTOs accept only uuids; anything else could not be cast, and names no lead either way.
-    const castable = checkExistence ? leadIds.filter((id) => isUUID(id)) : leadIds;
     const rows = await queryPrepared<{ lead_id: string; unknown: boolean } & (EnrichmentRow | { id: null })>(
       db,
       `SELECT l.entity_id AS lead_id, l.unknown, e.*
@@ -442,10 +440,10 @@ export class EnrichmentRequestService {
            SELECT ${ENRICHMENT_VIEW_COLUMNS} FROM enrichment
             WHERE org_id = $1 AND entity_type = $2 AND entity_id = l.entity_id AND field = $3 LIMIT 1) e ON true
         WHERE l.unknown OR e.id IS NOT NULL`,
-      [orgId, EntityType.PERSON, field, castable, checkExistence],
+      [orgId, EntityType.PERSON, field, leadIds, checkExistence],
     );
     const reusable: EnrichmentRow[] = [];
-    const unknown = new Set(castable.length < leadIds.length ? leadIds.filter((id) => !isUUID(id)) : []);
+    const unknown = new Set<string>();
     for (const row of rows) {
       if (row.unknown) unknown.add(row.lead_id);
       else if (row.id !== null && REUSABLE_STATUSES.includes(row.status)) reusable.push(row);

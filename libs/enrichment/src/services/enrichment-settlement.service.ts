@@ -64,14 +64,14 @@ export class EnrichmentSettlementService {
   /**
    * Holds credits for a request. The hold takes the org's account lock first (credit_hold does),
    * so it proves the lock as `lockAccount` does, without a statement of its own for it. `then`:
-   * SQL sent in the same round trip, run once the hold has gone through (CreditsService.holdThen).
+   * SQL sent in the same round trip, run once the hold has gone through (see CreditsService.hold).
    */
   async hold(
     manager: EntityManager,
     request: HoldRequest,
     then: string | null = null,
   ): Promise<{ holdId: string; locked: LockedAccounts; followed: unknown }> {
-    const { holdId, followed } = await this.credits.holdThen(manager, request, then);
+    const { holdId, followed } = await this.credits.hold(manager, request, then);
     return { holdId, followed, locked: { [LOCKED]: true, manager, orgIds: new Set([request.orgId]) } };
   }
 

@@ -26,7 +26,7 @@ describe('SpendLimitsService (PostgreSQL): API key scope and counters', () => {
   const hold = (amount: number, apiKeyId: string | null) =>
     dataSource.transaction(async (manager) => {
       await credits.lockAccount(manager, 'org_k');
-      return credits.hold(manager, {
+      const { holdId } = await credits.hold(manager, {
         orgId: 'org_k',
         amount,
         operationType: CreditOperationType.ENRICHMENT_EMAIL,
@@ -34,6 +34,7 @@ describe('SpendLimitsService (PostgreSQL): API key scope and counters', () => {
         createdBy: apiKeyId ? `apikey:${apiKeyId}` : 'user_k',
         apiKeyId,
       });
+      return holdId;
     });
 
   it("holds count against the key's limit only; a release gives the room back", async () => {

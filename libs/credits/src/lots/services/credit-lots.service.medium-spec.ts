@@ -29,13 +29,14 @@ describe('Credit lots (PostgreSQL): draw order, releases after expiry, the sweep
   const hold = (orgId: string, amount: number) =>
     dataSource.transaction(async (manager) => {
       await credits.lockAccount(manager, orgId);
-      return credits.hold(manager, {
+      const { holdId } = await credits.hold(manager, {
         orgId,
         amount,
         operationType: CreditOperationType.ENRICHMENT_EMAIL,
         referenceId: null,
         createdBy: 'spec',
       });
+      return holdId;
     });
   /** Releases `shares` of 10 credits of a hold, numbered from `first`. */
   const release = (orgId: string, holdId: string, first: number, shares: number) =>
