@@ -15,6 +15,7 @@ export * from './queue/queue-root.module';
 export * from './redis/redis-connections';
 export * from './redis/redis.module';
 export * from './database/sql';
+export * from './database/transaction';
 export * from './database/pg-types';
 export * from './database/ensure-database';
 export * from './http/page.response.dto';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@app/audit';
 import { AuthUser } from '@app/auth';
-import { toPage, ValidationException } from '@app/core';
+import { runInTransaction, toPage, ValidationException } from '@app/core';
 import { EnrichmentDataService, RemovedEnrichment } from '@app/enrichment';
 import {
   CreateSuppressionRequestDto,
@@ -58,7 +58,7 @@ export class AdminPrivacyService {
     const email = body.email === undefined ? null : requireSuppressionValue(SuppressionKind.EMAIL, body.email, 'email');
     const phone = body.phone === undefined ? null : requireSuppressionValue(SuppressionKind.PHONE, body.phone, 'phone');
     const id = randomUUID();
-    const receipt = await this.dataSource.transaction(async (manager) => {
+    const receipt = await runInTransaction(this.dataSource, async (manager) => {
       // Exclusive: no processor stores or points at data between the match and the deletion.
       await this.privacy.lockExclusive(manager);
       const personIds = [

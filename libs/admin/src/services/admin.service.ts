@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@app/audit';
 import { AuthUser } from '@app/auth';
-import { AppConfig, recordIdempotentResponse, toPage, ValidationException } from '@app/core';
+import { AppConfig, recordIdempotentResponse, runInTransaction, toPage, ValidationException } from '@app/core';
 import { CreditOperationType, CreditsService } from '@app/credits';
 import {
   EnrichmentAdminService,
@@ -58,7 +58,7 @@ export class AdminService {
         fields: [{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }],
       });
     }
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       const granted = await this.credits.grant(manager, {
         orgId,
         amount: body.amount,

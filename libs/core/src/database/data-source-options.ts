@@ -25,9 +25,12 @@ export function dataSourceOptions(
     synchronize: false,
     // gen_random_uuid() is built into PostgreSQL 13+, so no extension has to be installed.
     uuidExtension: 'pgcrypto',
-    // `preparedStatements` is ours (queryPrepared reads it; pg ignores it).
+    // `preparedStatements` is ours (queryPrepared reads it; pg ignores it). `pipeline`: a
+    // connection writes a statement without waiting for the answer to the one before; code that
+    // awaits each statement sees no difference, and runInTransaction sends BEGIN with the first.
     extra: {
       max: config.DATABASE_POOL_SIZE ?? 20,
+      pipeline: true,
       types: pgTypeOverrides(),
       preparedStatements: config.DATABASE_PREPARED_STATEMENTS ?? true,
     },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ContactField, queryRows } from '@app/core';
+import { ContactField, queryRows, runInTransaction } from '@app/core';
 import { PrivacyService } from '@app/privacy';
 import { EntityType } from '../enrichment.types';
 import { StoredContactData } from './provenance';
@@ -65,7 +65,7 @@ export class EnrichmentDataService {
    * by every provider answer that confirms it). Called by one sweep at a time cluster-wide.
    */
   async purgeUnconfirmedSince(days: number): Promise<RemovedContactData> {
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       // Exclusive, as an erasure: no processor is between reading the cache and pointing at it.
       await this.privacy.lockExclusive(manager);
       return this.remove(

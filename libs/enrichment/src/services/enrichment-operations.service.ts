@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, ErrorCode, queryRows } from '@app/core';
+import { AppException, ErrorCode, queryRows, runInTransaction } from '@app/core';
 import { SettlementOutcome } from '@app/credits';
 import { EnrichmentStatus, OperationStatus } from '../enrichment.types';
 import { OperationProgress, OperationProgressReadModel } from '../read-models/operation-progress.read-model';
@@ -33,7 +33,7 @@ export class EnrichmentOperationsService {
 
   /** The sweep's safety net: completes running operations whose items are all final. */
   async completeStragglers(): Promise<string[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       const operations: { id: string }[] = await manager.query(
         `SELECT id FROM enrichment_operation WHERE status = $1 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED`,
         [OperationStatus.RUNNING],
@@ -52,7 +52,7 @@ export class EnrichmentOperationsService {
    * twice, or a finished operation, changes nothing (and `within` is not called).
    */
   async cancel(operationId: string, orgId: string | null, within?: WithinTransaction): Promise<OperationProgress> {
-    const completed = await this.dataSource.transaction(async (manager) => {
+    const completed = await runInTransaction(this.dataSource, async (manager) => {
       const [operation]: OperationRow[] = await manager.query(
         'SELECT id, org_id, status, hold_id FROM enrichment_operation WHERE id = $1 AND ($2::varchar IS NULL OR org_id = $2)',
         [operationId, orgId],

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, ContactField, queryPrepared, queryRows } from '@app/core';
+import { AppConfig, ContactField, queryPrepared, queryRows, runInTransaction } from '@app/core';
 import { SettlementOutcome } from '@app/credits';
 import { LeadsService } from '@app/leads';
 import { PrivacyService } from '@app/privacy';
@@ -65,7 +65,7 @@ export class EnrichmentProcessingService {
   }
 
   private async failInTransaction(jobId: string, enrichmentIds: readonly string[], reason: string): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       const locked = await this.settlement.lockAccountsOf(manager, enrichmentIds);
       const failed: FinishedRow[] = await queryRows(
         manager,
@@ -84,7 +84,7 @@ export class EnrichmentProcessingService {
    * the row no longer `processing` under its job and changes nothing.
    */
   async expireOverdue(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       const overdue = `status IN ('${EnrichmentStatus.PENDING}', '${EnrichmentStatus.PROCESSING}')
                        AND requested_at < now() - make_interval(secs => $1::double precision / 1000)`;
       const maxAge = this.config.ENRICHMENT_MAX_AGE_MS;
@@ -168,7 +168,7 @@ export class EnrichmentProcessingService {
     const found = [...results.values()].filter(
       (result): result is FoundResult => result.data !== null && result.provider !== null,
     );
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       // The claim returned each row's org (which never changes): no statement to find them.
       const locked = await this.settlement.lockAccounts(
         manager,
@@ -238,7 +238,7 @@ export class EnrichmentProcessingService {
       (result): result is FoundResult => result.data !== null && result.provider !== null && !result.globalId,
     );
     if (fresh.length === 0) return results;
-    const stored = await this.dataSource.transaction(async (manager) => {
+    const stored = await runInTransaction(this.dataSource, async (manager) => {
       await this.privacy.lockShared(manager);
       return this.store(manager, field, fresh);
     });

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, AppException, ContactField, ErrorCode, queryPrepared, recordIdempotentResponse } from '@app/core';
+import {
+  AppConfig,
+  AppException,
+  ContactField,
+  ErrorCode,
+  queryPrepared,
+  recordIdempotentResponse,
+  runInTransaction,
+} from '@app/core';
 import { CreditsService, REQUEST_SCOPE, SettlementOutcome, SpendPeriod, SpendScope } from '@app/credits';
 import { leadExistsSql } from '@app/leads';
 import { lockSharedAnySuppressionSql, PrivacyService } from '@app/privacy';
@@ -225,7 +233,7 @@ export class EnrichmentRequestService {
     operationId: string | null,
     attempt: Attempt,
   ): Promise<EnrichmentRequestResult> {
-    const { rows, jobs, completedOperations } = await this.dataSource.transaction(async (manager) => {
+    const { rows, jobs, completedOperations } = await runInTransaction(this.dataSource, async (manager) => {
       const created = await this.createInTransaction(manager, command, operationId, attempt);
       if (within) await within(manager, command.orgId);
       // The answer is remembered under the request's Idempotency-Key in this same transaction.

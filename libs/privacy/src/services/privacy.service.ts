@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, ErrorCode, pageWindow, queryPrepared, queryRows, selectPage } from '@app/core';
+import { AppException, ErrorCode, pageWindow, queryPrepared, queryRows, runInTransaction, selectPage } from '@app/core';
 import {
   ContactValue,
   ContactValues,
@@ -90,7 +90,7 @@ export class PrivacyService {
     within?: WithinPrivacyChange,
   ): Promise<SuppressionView> {
     const value = requireSuppressionValue(input.kind, input.value);
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       await this.lockExclusive(manager);
       const [row] = await this.insertSuppressions(manager, scope, [{ ...input, value }]);
       const view = toSuppressionView(row);
@@ -121,7 +121,7 @@ export class PrivacyService {
 
   /** 404 unless the entry is in this scope's list (an org never sees or removes another's). */
   async removeSuppression(scope: SuppressionScope, id: string, within?: WithinPrivacyChange): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       const [removed] = await queryRows<SuppressionRow>(
         manager,
         `DELETE FROM suppression WHERE id = $2 AND ${scopeCondition('$1')} RETURNING *`,

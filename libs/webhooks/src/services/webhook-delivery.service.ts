@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, queryRows } from '@app/core';
+import { AppConfig, queryRows, runInTransaction } from '@app/core';
 import { WebhookDeliveryStatus, WebhookEventType } from '../webhook.types';
 import { sendWebhook } from './webhook-sender';
 import { signWebhook } from './webhook-signature';
@@ -95,7 +95,7 @@ export class WebhookDeliveryService {
     const error = 'error' in response ? response.error : succeeded ? null : `HTTP ${responseStatus}`;
     const final = succeeded || attempt >= maxAttempts;
 
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await manager.query(
         `UPDATE webhook_delivery SET status = $3, response_status = $4, error = $5, duration_ms = $6
           WHERE event_id = $1 AND attempt = $2`,
@@ -136,7 +136,7 @@ export class WebhookDeliveryService {
   /** Takes an attempt of the event, unless its endpoint is at WEBHOOK_ENDPOINT_CONCURRENCY. */
   private claim(eventId: string): Promise<ClaimedEvent | undefined | 'busy'> {
     const maxAttempts = this.config.WEBHOOK_MAX_ATTEMPTS;
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       // The endpoint row is locked, so the in-flight count and the claim below are one step
       // for every process: concurrent jobs cannot all see a free slot.
       const [endpoint] = await queryRows<{ id: string }>(

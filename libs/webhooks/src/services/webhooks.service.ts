@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '@app/core';
+import { queryRows, runInTransaction } from '@app/core';
 import { WebhookEventInput } from '../webhook.types';
 import { WebhookQueueService } from './webhook-queue.service';
 
@@ -31,7 +31,7 @@ export class WebhooksService {
       return;
     }
     const [orgId, event] = args;
-    const eventIds = await this.dataSource.transaction((manager) => this.insertEvents(manager, orgId, event));
+    const eventIds = await runInTransaction(this.dataSource, (manager) => this.insertEvents(manager, orgId, event));
     await this.queue.dispatch(eventIds);
   }
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@app/audit';
-import { AppException, ErrorCode, NotFoundAppException, ValidationException } from '@app/core';
+import { AppException, ErrorCode, NotFoundAppException, runInTransaction, ValidationException } from '@app/core';
 import { AuthenticationFailed } from '../../authentication-failed';
 import { AuthUser, Role } from '../../auth-user';
 import { ALL_API_KEY_SCOPES, ApiKeyScope } from '../api-key-scope';
@@ -59,7 +59,7 @@ export class ApiKeysService {
       });
     }
     const { secret, hash, displayPrefix } = generateApiKeySecret();
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       const repository = manager.getRepository(ApiKeyEntity);
       const key = await repository.save(
         repository.create({
@@ -90,7 +90,7 @@ export class ApiKeysService {
 
   /** Revoked at once (idempotent: revoking a revoked key changes nothing and is not audited again). */
   async revoke(owner: AuthUser, id: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       const key = await this.lockKey(manager, owner.orgId, id);
       if (key.revokedAt) return;
       key.revokedAt = new Date();
@@ -105,7 +105,7 @@ export class ApiKeysService {
    */
   async rotate(owner: AuthUser, id: string, graceSeconds = 0): Promise<CreatedApiKeyResponseDto> {
     const { secret, hash, displayPrefix } = generateApiKeySecret();
-    return this.dataSource.transaction(async (manager) => {
+    return runInTransaction(this.dataSource, async (manager) => {
       const key = await this.lockKey(manager, owner.orgId, id);
       if (key.revokedAt) throw new AppException(ErrorCode.CONFLICT, 'This API key is revoked; create a new one');
       if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) {

@@ -8,6 +8,7 @@ import {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
+import { runInTransaction } from '@app/core';
 import { WebhooksService } from '@app/webhooks';
 
 /** Work owed to one transaction once it ends. */
@@ -127,7 +128,7 @@ export class AlertDispatcher implements EntitySubscriberInterface, BeforeApplica
   private runNow(work: ((manager: EntityManager) => Promise<void>)[]): void {
     const run = (async () => {
       try {
-        await this.dataSource.transaction(async (manager) => {
+        await runInTransaction(this.dataSource, async (manager) => {
           for (const step of work) await step(manager);
         });
       } catch (error) {

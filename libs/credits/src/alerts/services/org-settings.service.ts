@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { queryRows } from '@app/core';
+import { queryRows, runInTransaction } from '@app/core';
 import { CreditsService } from '../../credits.service';
 import { OrgSettings } from '../credit-alert.types';
 import { CreditAlertsService } from './credit-alerts.service';
@@ -31,7 +31,7 @@ export class OrgSettingsService {
    * removing it (null) or lowering it under the balance re-arms the alert.
    */
   async put(orgId: string, settings: OrgSettings): Promise<OrgSettings> {
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await this.credits.lockAccount(manager, orgId);
       await manager.query(
         'UPDATE credit_account SET low_balance_threshold = $2, updated_at = now() WHERE org_id = $1',

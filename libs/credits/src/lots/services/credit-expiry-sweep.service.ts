@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, PeriodicTask } from '@app/core';
+import { AppConfig, PeriodicTask, runInTransaction } from '@app/core';
 import { CreditsService } from '../../credits.service';
 import { CreditLotsService } from './credit-lots.service';
 
@@ -49,7 +49,7 @@ export class CreditExpirySweepService implements OnApplicationBootstrap, BeforeA
     for (;;) {
       const orgs = await this.lots.orgsWithDueLots(ORGS_PER_TRANSACTION);
       if (orgs.length === 0) return expired;
-      expired += await this.dataSource.transaction(async (manager) => {
+      expired += await runInTransaction(this.dataSource, async (manager) => {
         await this.credits.lockAccounts(manager, orgs);
         return this.credits.expireDue(manager, orgs);
       });

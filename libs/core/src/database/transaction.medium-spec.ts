@@ -1,0 +1,128 @@
+import { Connection, Query } from 'pg';
+import { DataSource, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { dataSourceOptions } from './data-source-options';
+import { queryPrepared } from './sql';
+import { runInTransaction } from './transaction';
+
+describe('runInTransaction (real PostgreSQL)', () => {
+  let dataSource: DataSource;
+  const ended: string[] = [];
+
+  beforeAll(async () => {
+    const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/enrichment');
+    url.pathname = '/postgres';
+    // The project's pool options (pipelining on), without entities or migrations.
+    dataSource = new DataSource({
+      ...dataSourceOptions({ DATABASE_URL: url.toString() }),
+      entities: [],
+      migrations: [],
+    });
+    await dataSource.initialize();
+    const subscriber: EntitySubscriberInterface = {
+      afterTransactionCommit: (event: TransactionCommitEvent) =>
+        void ended.push(`commit ${event.queryRunner.isTransactionActive}`),
+      afterTransactionRollback: (event: TransactionRollbackEvent) =>
+        void ended.push(`rollback ${event.queryRunner.isTransactionActive}`),
+    };
+    dataSource.subscribers.push(subscriber);
+    await dataSource.query('CREATE TABLE IF NOT EXISTS run_in_transaction_spec (id int PRIMARY KEY)');
+  });
+  afterAll(async () => {
+    await dataSource?.query('DROP TABLE IF EXISTS run_in_transaction_spec');
+    await dataSource?.destroy();
+  });
+  beforeEach(async () => {
+    ended.length = 0;
+    jest.restoreAllMocks();
+    await dataSource.query('TRUNCATE run_in_transaction_spec');
+  });
+
+  const rows = async () =>
+    (await dataSource.query<{ id: number }[]>('SELECT id FROM run_in_transaction_spec ORDER BY id')).map((r) => r.id);
+  const idle = () => (dataSource.driver as unknown as { master: { idleCount: number; totalCount: number } }).master;
+
+  /**
+   * The wire, in order: each query as a client writes it (its submit) and each ReadyForQuery the
+   * server answers with (one per statement: the end of its answer).
+   */
+  function recordWire(): string[] {
+    const wire: string[] = [];
+    const submit = Query.prototype.submit;
+    jest.spyOn(Query.prototype, 'submit').mockImplementation(function (this: Query & { text: string }, ...args) {
+      wire.push(`sent ${this.text}`);
+      return submit.apply(this, args);
+    });
+    const emit = Connection.prototype.emit;
+    jest.spyOn(Connection.prototype, 'emit').mockImplementation(function (this: Connection, event, ...args) {
+      if (event === 'readyForQuery') wire.push('answered');
+      return emit.call(this, event, ...args);
+    });
+    return wire;
+  }
+
+  it('writes the first statement before BEGIN is answered, and runs every statement in one transaction that commits', async () => {
+    const wire = recordWire();
+    const txids = await runInTransaction(dataSource, async (manager) => {
+      const first = await queryPrepared<{ txid: string }>(manager, 'SELECT txid_current()::text AS txid', []);
+      await manager.query('INSERT INTO run_in_transaction_spec VALUES (1)');
+      const second = await queryPrepared<{ txid: string }>(manager, 'SELECT txid_current()::text AS txid', []);
+      return [first[0].txid, second[0].txid];
+    });
+    expect(new Set(txids).size).toBe(1);
+    expect(wire.slice(0, 4)).toEqual([
+      'sent BEGIN',
+      'sent SELECT txid_current()::text AS txid',
+      'answered',
+      'answered',
+    ]);
+    expect(wire.filter((line) => line.startsWith('sent'))).toEqual([
+      'sent BEGIN',
+      'sent SELECT txid_current()::text AS txid',
+      'sent INSERT INTO run_in_transaction_spec VALUES (1)',
+      'sent SELECT txid_current()::text AS txid',
+      'sent COMMIT',
+    ]);
+    expect(await rows()).toEqual([1]);
+    expect(ended).toEqual(['commit false']);
+    expect(idle().idleCount).toBe(idle().totalCount);
+  });
+
+  it('rolls everything back when the work throws, reports the work’s error and releases the connection', async () => {
+    await expect(
+      runInTransaction(dataSource, async (manager) => {
+        await manager.query('INSERT INTO run_in_transaction_spec VALUES (1)');
+        throw new Error('the work failed');
+      }),
+    ).rejects.toThrow('the work failed');
+    await expect(
+      runInTransaction(dataSource, async (manager) => {
+        await manager.query('INSERT INTO run_in_transaction_spec VALUES (2)');
+        await manager.query('SELECT 1 / 0');
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await rows()).toEqual([]);
+    expect(ended).toEqual(['rollback false', 'rollback false']);
+    expect(idle().idleCount).toBe(idle().totalCount);
+  });
+
+  it('a transaction nested in the work is a savepoint of it, not a transaction of its own that commits', async () => {
+    await expect(
+      runInTransaction(dataSource, async (manager) => {
+        await manager.transaction((inner) => inner.query('INSERT INTO run_in_transaction_spec VALUES (1)'));
+        await manager
+          .transaction(async (inner) => {
+            await inner.query('INSERT INTO run_in_transaction_spec VALUES (2)');
+            throw new Error('the nested work failed');
+          })
+          .catch(() => undefined);
+        expect(
+          (await manager.query<{ id: number }[]>('SELECT id FROM run_in_transaction_spec')).map((r) => r.id),
+        ).toEqual([1]);
+        throw new Error('the outer work failed');
+      }),
+    ).rejects.toThrow('the outer work failed');
+    expect(await rows()).toEqual([]);
+    // The savepoints' ends are not the transaction's: the subscriber sees them with the transaction still open.
+    expect(ended).toEqual(['commit true', 'rollback true', 'rollback false']);
+  });
+});
