@@ -13,6 +13,8 @@ export interface LoadOptions {
   /** Seconds; or `amount` requests. */
   duration?: number;
   amount?: number;
+  /** Requests/s across all connections (autocannon's overallRate); as fast as answered when unset. */
+  rate?: number;
   next: () => PlannedRequest;
 }
 
@@ -46,6 +48,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 10 }),
+        ...(options.rate ? { overallRate: options.rate } : {}),
         timeout: 30,
         requests: [
           {

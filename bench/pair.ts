@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:pair -- --against <checkout>`: the API's CPU per manual request of this
+ * checkout's build against another checkout's build (its `npm run build` done), both serving at
+ * the same time, on one database, at the same fixed rate. For changes worth 5–10 %: on a shared
+ * VM the CPU a request costs drifts by far more than that within minutes (the same build measured
+ * 1,550 µs and 3,300 µs an hour apart), so builds measured one after the other cannot be told
+ * apart, while two measured in the same seconds share the drift. `--against .` measures the
+ * harness's own spread (this build against itself).
+ *
+ * Flags: --against <dir> (required), --rounds N (default 6), --rate R (requests/s each, default
+ * 150: under saturation, so both serve the same load), --duration S (seconds a round, default 10).
+ * Prints each round's CPU per request and the ratio this ÷ against; nothing is written.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { Role } from '../libs/auth/src/auth-user';
+import { signToken } from '../libs/auth/src/token';
+import { Child, Children, cpuSecondsOf, waitUntil } from './lib/children';
+import { flushPrefix, grantCredits, leadIds, prepareDatabase } from './lib/database';
+import { PlannedRequest, runLoad } from './lib/load';
+
+const ROOT = resolve(__dirname, '..');
+const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
+const DB = `${process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'}/enrichment_bench_pair`;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const JWT_SECRET = 'bench-only-secret-0123456789abcdef';
+const ORGS = 50;
+const CONNECTIONS = 16;
+const WARMUP_S = 20;
+
+const { values: flags } = parseArgs({
+  options: {
+    against: { type: 'string' },
+    rounds: { type: 'string', default: '6' },
+    rate: { type: 'string', default: '150' },
+    duration: { type: 'string', default: '10' },
+  },
+});
+
+interface Side {
+  name: string;
+  child: Child;
+  url: string;
+  next: () => PlannedRequest;
+}
+
+const children = new Children();
+const log = (message: string) => console.log(`[pair ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port')),
+      );
+    });
+  });
+}
+
+/** Manual requests of 2 new leads each, over this side's own orgs (no account lock is shared across sides). */
+function manualPlan(orgs: string[], ids: string[], offset: number): () => PlannedRequest {
+  const tokens = orgs.map((org) =>
+    signToken(
+      { sub: `bench-user-${org}`, org_id: org, role: Role.MEMBER },
+      { secret: JWT_SECRET, expiresInSeconds: 86_400 },
+    ),
+  );
+  const cursor = orgs.map((_, i) => (offset + i * 7919) % ids.length);
+  let turn = 0;
+  return () => {
+    const org = turn++ % orgs.length;
+    const at = cursor[org];
+    cursor[org] = (at + 2) % ids.length;
+    return {
+      token: tokens[org],
+      body: JSON.stringify({
+        selection: { mode: 'manual', includedIds: [ids[at], ids[(at + 1) % ids.length]] },
+        field: 'emails',
+      }),
+    };
+  };
+}
+
+async function startSide(name: string, checkout: string, index: number, orgs: string[], ids: string[]): Promise<Side> {
+  const main = join(checkout, API_MAIN);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` in ${checkout}`);
+  const port = await freePort();
+  const child = children.start(name, ['--max-old-space-size=1536', main], {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATABASE_URL: DB,
+    REDIS_URL,
+    QUEUE_PREFIX: `bench-pair-${index}`,
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    RUN_WORKERS: 'false',
+    PORT: String(port),
+    // As in `npm run bench`: the per-org limiter runs but never binds; no lead comes from the global cache.
+    RATE_LIMIT: '1000000',
+    RATE_LIMIT_ANON: '1000000',
+    METRICS_TOKEN: 'bench-metrics-token-0123456789',
+    GLOBAL_CACHE_FRESHNESS_DAYS: '0',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(`${name} to answer`, async () => (await fetch(`${url}/health`)).ok, children, [child]);
+  const mine = orgs.filter((_, i) => i % 2 === index);
+  return { name, child, url, next: manualPlan(mine, ids, index * 10_007) };
+}
+
+/** One round: both sides under the same fixed load at once; API CPU µs per request of each. */
+async function round(sides: Side[], durationS: number, rate: number): Promise<number[]> {
+  const before = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
+  const loads = await Promise.all(
+    sides.map((side) =>
+      runLoad({ url: side.url, connections: CONNECTIONS, duration: durationS, rate, next: side.next }),
+    ),
+  );
+  const after = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
+  children.assertAlive(...sides.map((side) => side.child));
+  return sides.map((_, i) => (((after[i] ?? NaN) - (before[i] ?? NaN)) * 1e6) / loads[i].requests);
+}
+
+async function main(): Promise<void> {
+  if (!flags.against) throw new Error('--against <checkout> is required (a directory with a build)');
+  const [rounds, rate, durationS] = [Number(flags.rounds), Number(flags.rate), Number(flags.duration)];
+  log('preparing the database (20,000 people)');
+  await prepareDatabase(DB, 20_000);
+  const orgs = Array.from({ length: ORGS }, (_, i) => `bench-pair-org-${i}`);
+  const db = new Client({ connectionString: DB });
+  await db.connect();
+  let ids: string[];
+  try {
+    await grantCredits(db, orgs, 50_000_000);
+    ids = await leadIds(db);
+  } finally {
+    await db.end();
+  }
+  for (const index of [0, 1]) await flushPrefix(REDIS_URL, `bench-pair-${index}`);
+  const sides = [
+    await startSide('this', ROOT, 0, orgs, ids),
+    await startSide('against', resolve(flags.against), 1, orgs, ids),
+  ];
+  log(`warming up both for ${WARMUP_S} s at ${rate} requests/s each`);
+  await round(sides, WARMUP_S, rate);
+  const ratios: number[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    const [mine, theirs] = await round(sides, durationS, rate);
+    ratios.push(mine / theirs);
+    log(
+      `round ${r}: this ${mine.toFixed(0)} µs, against ${theirs.toFixed(0)} µs per request: ${(mine / theirs).toFixed(3)}`,
+    );
+  }
+  const mean = ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length;
+  log(
+    `this ÷ against, API CPU per manual request: mean ${mean.toFixed(3)} ` +
+      `(${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} over ${rounds} rounds)`,
+  );
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    console.error(children.tails());
+    process.exitCode = 1;
+  })
+  .finally(() => children.stopAll());
