@@ -32,6 +32,9 @@ export async function runInTransaction<T>(
   try {
     const connection = (await queryRunner.connect()) as PoolClient;
     const begun = connection.query('BEGIN');
+    // Awaited below, after the work: should it fail first, that is not an unhandled rejection
+    // (which would end the process); the work's statements fail with it anyway.
+    begun.catch(() => undefined);
     markTransactionOpen(queryRunner);
     try {
       const result = await work(queryRunner.manager);
