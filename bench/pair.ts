@@ -12,21 +12,18 @@
  * Prints each round's CPU per request and the ratio this ÷ against; nothing is written.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { Role } from '../libs/auth/src/auth-user';
-import { signToken } from '../libs/auth/src/token';
-import { Child, Children, cpuSecondsOf, waitUntil } from './lib/children';
+import { Child, Children, cpuSecondsOf, freePort, waitUntil } from './lib/children';
 import { flushPrefix, grantCredits, leadIds, prepareDatabase } from './lib/database';
 import { PlannedRequest, runLoad } from './lib/load';
+import { JWT_SECRET, manualPlan } from './lib/plans';
 
 const ROOT = resolve(__dirname, '..');
 const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
 const DB = `${process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'}/enrichment_bench_pair`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const JWT_SECRET = 'bench-only-secret-0123456789abcdef';
 const ORGS = 50;
 const CONNECTIONS = 16;
 const WARMUP_S = 20;
@@ -49,43 +46,6 @@ interface Side {
 
 const children = new Children();
 const log = (message: string) => console.log(`[pair ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
-}
-
-/** Manual requests of 2 new leads each, over this side's own orgs (no account lock is shared across sides). */
-function manualPlan(orgs: string[], ids: string[], offset: number): () => PlannedRequest {
-  const tokens = orgs.map((org) =>
-    signToken(
-      { sub: `bench-user-${org}`, org_id: org, role: Role.MEMBER },
-      { secret: JWT_SECRET, expiresInSeconds: 86_400 },
-    ),
-  );
-  const cursor = orgs.map((_, i) => (offset + i * 7919) % ids.length);
-  let turn = 0;
-  return () => {
-    const org = turn++ % orgs.length;
-    const at = cursor[org];
-    cursor[org] = (at + 2) % ids.length;
-    return {
-      token: tokens[org],
-      body: JSON.stringify({
-        selection: { mode: 'manual', includedIds: [ids[at], ids[(at + 1) % ids.length]] },
-        field: 'emails',
-      }),
-    };
-  };
-}
 
 async function startSide(name: string, checkout: string, index: number, orgs: string[], ids: string[]): Promise<Side> {
   const main = join(checkout, API_MAIN);

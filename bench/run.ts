@@ -16,7 +16,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -24,9 +23,7 @@ import { parseArgs } from 'node:util';
 import Bull from 'bull';
 import { format } from 'prettier';
 import { Client } from 'pg';
-import { Role } from '../libs/auth/src/auth-user';
-import { signToken } from '../libs/auth/src/token';
-import { Child, Children, cpuSecondsOf, memoryOf, waitUntil } from './lib/children';
+import { Child, Children, cpuSecondsOf, freePort, memoryOf, waitUntil } from './lib/children';
 import {
   flushPrefix,
   grantCredits,
@@ -36,6 +33,7 @@ import {
   terminateConnections,
 } from './lib/database';
 import { LoadResult, PlannedRequest, runLoad } from './lib/load';
+import { JWT_SECRET, manualPlan, token } from './lib/plans';
 import {
   ChartData,
   evaluateTargets,
@@ -56,7 +54,6 @@ const PROBE = join(ROOT, 'bench/provider-call-probe.js');
 const FLOOR = join(ROOT, 'bench/floor-server.ts');
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const JWT_SECRET = 'bench-only-secret-0123456789abcdef';
 /** The queue name of libs/enrichment (QueueName.ENRICHMENT). */
 const QUEUE_NAME = 'enrichment';
 const CREDITS_PER_ORG = 50_000_000;
@@ -124,29 +121,6 @@ function smokeSettings(): ReturnType<typeof fullSettings> {
 }
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
-}
-
-function token(orgId: string): string {
-  return signToken(
-    { sub: `bench-user-${orgId}`, org_id: orgId, role: Role.MEMBER },
-    {
-      secret: JWT_SECRET,
-      expiresInSeconds: 24 * 3600,
-    },
-  );
-}
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -320,22 +294,6 @@ function collectCalls(worker: Child): Promise<Call[]> {
 
 // ---------------------------------------------------------------------------------------------
 // Request plans: every request creates new enrichments (fresh leads or a fresh org).
-
-function manualPlan(orgs: string[], ids: string[]): () => PlannedRequest {
-  const tokens = orgs.map(token);
-  const cursor = orgs.map((_, i) => (i * 7919) % ids.length);
-  let turn = 0;
-  return () => {
-    const org = turn++ % orgs.length;
-    const at = cursor[org];
-    cursor[org] = (at + 2) % ids.length;
-    const includedIds = [ids[at], ids[(at + 1) % ids.length]];
-    return {
-      token: tokens[org],
-      body: JSON.stringify({ selection: { mode: 'manual', includedIds }, field: 'emails' }),
-    };
-  };
-}
 
 /** One fresh org per request, windows spread over the lead order. */
 function bulkPlan(orgs: string[], size: number, people: number): () => PlannedRequest {

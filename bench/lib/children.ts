@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const LOG_TAIL_LINES = 40;
@@ -126,4 +127,18 @@ export async function cpuSecondsOf(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** A loopback port nothing listens on right now, for a child to serve on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port')),
+      );
+    });
+  });
 }

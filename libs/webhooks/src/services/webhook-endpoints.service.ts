@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig, AppException, ErrorCode, NotFoundAppException, ValidationException } from '@app/core';
+import {
+  AppConfig,
+  AppException,
+  ErrorCode,
+  NotFoundAppException,
+  runInTransaction,
+  ValidationException,
+} from '@app/core';
 import { CreatedWebhookEndpointResponseDto, WebhookEndpointResponseDto } from '../dtos/webhook-endpoint.response.dto';
 import { WebhookDeliveryResponseDto } from '../dtos/webhook-delivery.response.dto';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
@@ -42,7 +49,7 @@ export class WebhookEndpointsService {
     if (problem)
       throw new ValidationException('Invalid webhook URL', { fields: [{ field: 'url', messages: [problem] }] });
     const limit = this.config.WEBHOOK_MAX_ENDPOINTS_PER_ORG;
-    const saved = await this.endpoints.manager.transaction(async (manager) => {
+    const saved = await runInTransaction(this.endpoints.manager.connection, async (manager) => {
       // Counted and inserted under a per-org lock, so concurrent registrations cannot pass the cap.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhook-endpoints'), hashtext($1))`, [command.orgId]);
       const registered = await manager.count(WebhookEndpointEntity, { where: { orgId: command.orgId } });
