@@ -46,6 +46,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * How the run ended within the stop deadline: its exit, with the run's output attached when it
+ * is not the clean one (a shutdown step that failed says which in that output).
+ */
+async function stopped(run: Run): Promise<{ code: number | null; signal: NodeJS.Signals | null; output?: string }> {
+  const exit = await within(run.exited, STOP_DEADLINE_MS);
+  if (exit !== 'deadline' && exit.code === 0 && exit.signal === null) return exit;
+  return { ...(exit === 'deadline' ? { code: null, signal: null } : exit), output: run.output() };
+}
+
 /** Resolves with what happened first: the promise, or the deadline. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | 'deadline'> {
   return Promise.race([
@@ -158,7 +168,7 @@ describe('npm start on PostgreSQL and Redis', () => {
     it("stops, npm and server, within 10 s of a SIGTERM to npm's PID", async () => {
       const [server] = childrenOf(run.npm.pid ?? 0);
       run.npm.kill('SIGTERM');
-      expect(await within(run.exited, STOP_DEADLINE_MS)).toEqual({ code: 0, signal: null });
+      expect(await stopped(run)).toEqual({ code: 0, signal: null });
       expect(alive(server)).toBe(false);
       expect(await isReachable('127.0.0.1', port, 500)).toBe(false);
       expect(run.output()).toContain('SIGTERM: stopping');
@@ -180,7 +190,7 @@ describe('npm start on PostgreSQL and Redis', () => {
     it('stops within 10 s of a SIGTERM to the server process itself, and npm with it', async () => {
       const [server] = childrenOf(run.npm.pid ?? 0);
       process.kill(server, 'SIGTERM');
-      expect(await within(run.exited, STOP_DEADLINE_MS)).toEqual({ code: 0, signal: null });
+      expect(await stopped(run)).toEqual({ code: 0, signal: null });
       expect(await isReachable('127.0.0.1', port, 500)).toBe(false);
     });
   });

@@ -51,7 +51,10 @@ function stopOnSignals(running: { infra?: DevInfra; app?: INestApplication }): v
     try {
       await running.app?.close();
     } catch (error) {
-      console.error(`Closing the app failed: ${error instanceof Error ? error.message : String(error)}`);
+      // The stack too: which shutdown step threw is what an operator (or a flaky CI run) needs.
+      console.error(
+        `Closing the app failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       code = 1;
     }
     await running.infra?.stop();
