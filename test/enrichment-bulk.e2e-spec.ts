@@ -65,6 +65,18 @@ describe('POST /api/v1/operations/enrichment/bulk', () => {
         dataFound: null,
       });
     }
+    // The timestamps are the stored ones, as ISO 8601 in UTC with milliseconds (formatted by the query).
+    const stored: { id: string; created_at: Date; updated_at: Date }[] = await db.query(
+      'SELECT id, created_at, updated_at FROM enrichment WHERE org_id = $1',
+      [orgId],
+    );
+    for (const enrichment of res.body) {
+      const row = stored.find((candidate) => candidate.id === enrichment.id);
+      expect([enrichment.createdAt, enrichment.updatedAt]).toEqual([
+        row?.created_at.toISOString(),
+        row?.updated_at.toISOString(),
+      ]);
+    }
     const holdIds = new Set(res.body.map((e: { creditTransactionId: string }) => e.creditTransactionId));
     expect(holdIds.size).toBe(1);
     const balance = await t.http().get('/api/v1/operations/credits/balance').set('Authorization', `Bearer ${token}`);

@@ -1,11 +1,11 @@
 import type { ContactField } from '@app/core';
 import { EnrichmentStatus, EntityType, EnrichmentView } from './enrichment.types';
 
-/** An enrichment row as raw SQL returns it (snake_case columns). */
+/** An enrichment row as raw SQL returns it (snake_case columns; timestamps as the API writes them). */
 export interface EnrichmentRow {
   id: string;
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
   entity_id: string;
   entity_type: EntityType;
   field: ContactField;
@@ -18,15 +18,49 @@ export interface EnrichmentRow {
   data_found: boolean | null;
 }
 
-/** The columns of the public object, for `SELECT`/`RETURNING` lists. */
-export const ENRICHMENT_VIEW_COLUMNS =
-  'id, created_at, updated_at, entity_id, entity_type, field, status, error, created_by, org_id, global_enrichment_id, credit_transaction_id, data_found';
+/**
+ * A timestamp as the API writes it — ISO 8601 in UTC with milliseconds, what `Date.toISOString`
+ * gives — formatted by PostgreSQL, under the column's own name. Read as a Date only to be printed
+ * again, the two timestamps of a bulk answer of 1,000 leads cost 2,000 regex parses, Dates and
+ * toISOString calls and their garbage: about a tenth of the API's CPU on that request. `MS`
+ * truncates the microseconds, as the Date did.
+ */
+const isoTimestamp = (column: string, name: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${name}`;
+
+/**
+ * The columns of the public object, for `SELECT`/`RETURNING` lists; `table` qualifies them (a
+ * join). The timestamps are text named like their columns: an `ORDER BY created_at` over such a
+ * list sorts that text, so order by the qualified column (`enrichment.created_at`).
+ */
+export function enrichmentViewColumns(table?: string): string {
+  const column = (name: string) => (table ? `${table}.${name}` : name);
+  return [
+    column('id'),
+    isoTimestamp(column('created_at'), 'created_at'),
+    isoTimestamp(column('updated_at'), 'updated_at'),
+    ...[
+      'entity_id',
+      'entity_type',
+      'field',
+      'status',
+      'error',
+      'created_by',
+      'org_id',
+      'global_enrichment_id',
+      'credit_transaction_id',
+      'data_found',
+    ].map(column),
+  ].join(', ');
+}
+
+export const ENRICHMENT_VIEW_COLUMNS = enrichmentViewColumns();
 
 export function toEnrichmentView(row: EnrichmentRow): EnrichmentView {
   return {
     id: row.id,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
     entityId: row.entity_id,
     entityType: row.entity_type,
     field: row.field,

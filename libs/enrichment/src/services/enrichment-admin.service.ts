@@ -44,7 +44,13 @@ export class EnrichmentAdminService {
     const filters = [query.orgId ?? null, query.status ?? null, query.field ?? null];
     const { rows, total } = await selectPage<EnrichmentRow>(
       this.dataSource,
-      { columns: ENRICHMENT_VIEW_COLUMNS, from: 'enrichment', where, orderBy: 'created_at DESC, id', params: filters },
+      {
+        columns: ENRICHMENT_VIEW_COLUMNS,
+        from: 'enrichment',
+        where,
+        orderBy: 'enrichment.created_at DESC, enrichment.id',
+        params: filters,
+      },
       pageWindow(query),
     );
     return { items: rows.map(toEnrichmentView), total };

@@ -5,7 +5,7 @@ import { AppException, ContactField, ErrorCode } from '@app/core';
 import { PrivacyService } from '@app/privacy';
 import type { FoundContactData } from '@app/providers';
 import { EnrichmentReceipt, RECEIPT_COLUMNS, ReceiptRow, toReceipt } from '../read-models/enrichment-receipt';
-import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, toEnrichmentView } from '../enrichment.mapper';
+import { ENRICHMENT_VIEW_COLUMNS, EnrichmentRow, enrichmentViewColumns, toEnrichmentView } from '../enrichment.mapper';
 import { EnrichmentStatus, EntityType, EnrichmentView } from '../enrichment.types';
 import { StoredContactData } from './provenance';
 
@@ -61,9 +61,7 @@ export class EnrichmentQueryService {
   async findOneWithData(orgId: string, leadId: string, field: ContactField): Promise<EnrichmentWithData> {
     const [row]: (EnrichmentRow & ReceiptRow & { data: StoredContactData | null; purged_at: Date | null })[] =
       await this.dataSource.query(
-        `SELECT ${ENRICHMENT_VIEW_COLUMNS.split(', ')
-          .map((column) => `e.${column}`)
-          .join(', ')}, e.purged_at, ${RECEIPT_COLUMNS},
+        `SELECT ${enrichmentViewColumns('e')}, e.purged_at, ${RECEIPT_COLUMNS},
               CASE WHEN e.status = $4 AND e.data_found THEN g.data END AS data
          FROM enrichment e LEFT JOIN global_enrichment g ON g.id = e.global_enrichment_id
         WHERE e.org_id = $1 AND e.entity_type = $2 AND e.entity_id = $3 AND e.field = $5`,

@@ -233,10 +233,11 @@ export class EnrichmentRequestService {
     operationId: string | null,
     attempt: Attempt,
   ): Promise<EnrichmentRequestResult> {
-    const { rows, jobs, completedOperations } = await runInTransaction(this.dataSource, async (manager) => {
+    const { views, jobs, completedOperations } = await runInTransaction(this.dataSource, async (manager) => {
       const created = await this.createInTransaction(manager, command, operationId, attempt);
       if (within) await within(manager, command.orgId);
-      // The answer is remembered under the request's Idempotency-Key in this same transaction.
+      // The answer is remembered under the request's Idempotency-Key in this same transaction,
+      // and is the one returned: mapped once (1,000 objects for a bulk request of 1,000 leads).
       const views = this.inSelectionOrder(command.leadIds, created.rows);
       await recordIdempotentResponse(
         manager,
@@ -244,11 +245,11 @@ export class EnrichmentRequestService {
           ? { body: views, headers: operationHeaders(operationId) }
           : { body: views[0] },
       );
-      return created;
+      return { views, jobs: created.jobs, completedOperations: created.completedOperations };
     });
     if (jobs.size > 0) await this.queue.enqueue(jobs);
     if (completedOperations > 0) await this.settlement.dispatchCompletionEvents();
-    return { operationId, enrichments: this.inSelectionOrder(command.leadIds, rows) };
+    return { operationId, enrichments: views };
   }
 
   private inSelectionOrder(leadIds: readonly string[], rows: readonly EnrichmentRow[]): EnrichmentView[] {
