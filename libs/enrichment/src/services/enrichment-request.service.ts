@@ -415,8 +415,10 @@ export class EnrichmentRequestService {
       completed.push(...(await this.settlement.completeOperations(manager, [operationId])));
     const jobs = new Map<string, string[]>();
     for (const row of created) {
-      if (row.status === EnrichmentStatus.PENDING && row.job_id)
-        jobs.set(row.job_id, [...(jobs.get(row.job_id) ?? []), row.id]);
+      if (row.status !== EnrichmentStatus.PENDING || !row.job_id) continue;
+      const batch = jobs.get(row.job_id);
+      if (batch) batch.push(row.id);
+      else jobs.set(row.job_id, [row.id]);
     }
     return { rows: [...reused, ...created], holdId, jobs, completedOperations: completed.length };
   }
