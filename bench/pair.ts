@@ -1,14 +1,17 @@
 /**
- * `npm run bench:pair -- --against <checkout>`: the API's CPU per manual request of this
- * checkout's build against another checkout's build (its `npm run build` done), both serving at
- * the same time, on one database, at the same fixed rate. For changes worth 5–10 %: on a shared
+ * `npm run bench:pair -- --against <checkout>`: the API's CPU per manual request (or, with
+ * `--bulk <size>`, per bulk request of that many leads, one at a time) of this checkout's build
+ * against another checkout's build (its `npm run build` done), both serving at the same time, on
+ * one database, at the same fixed rate. For changes worth 5–10 %: on a shared
  * VM the CPU a request costs drifts by far more than that within minutes (the same build measured
  * 1,550 µs and 3,300 µs an hour apart), so builds measured one after the other cannot be told
  * apart, while two measured in the same seconds share the drift. `--against .` measures the
  * harness's own spread (this build against itself).
  *
  * Flags: --against <dir> (required), --rounds N (default 6), --rate R (requests/s each, default
- * 150: under saturation, so both serve the same load), --duration S (seconds a round, default 10).
+ * 150: under saturation, so both serve the same load; 4 with --bulk), --duration S (seconds a
+ * round, default 10), --bulk <size> (bulk requests of `size` leads, a fresh org each, one
+ * connection a side, instead of manual ones).
  * Prints each round's CPU per request and the ratio this ÷ against; nothing is written.
  */
 import { existsSync } from 'node:fs';
@@ -18,12 +21,13 @@ import { Client } from 'pg';
 import { Child, Children, cpuSecondsOf, freePort, waitUntil } from './lib/children';
 import { flushPrefix, grantCredits, leadIds, prepareDatabase } from './lib/database';
 import { PlannedRequest, runLoad } from './lib/load';
-import { JWT_SECRET, manualPlan } from './lib/plans';
+import { bulkPlan, JWT_SECRET, manualPlan } from './lib/plans';
 
 const ROOT = resolve(__dirname, '..');
 const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
 const DB = `${process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'}/enrichment_bench_pair`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PEOPLE = 20_000;
 const ORGS = 50;
 const CONNECTIONS = 16;
 const WARMUP_S = 20;
@@ -32,10 +36,12 @@ const { values: flags } = parseArgs({
   options: {
     against: { type: 'string' },
     rounds: { type: 'string', default: '6' },
-    rate: { type: 'string', default: '150' },
+    rate: { type: 'string' },
     duration: { type: 'string', default: '10' },
+    bulk: { type: 'string' },
   },
 });
+const BULK_SIZE = flags.bulk === undefined ? null : Number(flags.bulk);
 
 interface Side {
   name: string;
@@ -44,10 +50,16 @@ interface Side {
   next: () => PlannedRequest;
 }
 
+/** What each side sends: its own orgs (and, for manual requests, its own start in the leads). */
+interface Plan {
+  orgs: string[];
+  next: (orgs: string[], index: number) => () => PlannedRequest;
+}
+
 const children = new Children();
 const log = (message: string) => console.log(`[pair ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-async function startSide(name: string, checkout: string, index: number, orgs: string[], ids: string[]): Promise<Side> {
+async function startSide(name: string, checkout: string, index: number, plan: Plan): Promise<Side> {
   const main = join(checkout, API_MAIN);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` in ${checkout}`);
   const port = await freePort();
@@ -70,17 +82,17 @@ async function startSide(name: string, checkout: string, index: number, orgs: st
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(`${name} to answer`, async () => (await fetch(`${url}/health`)).ok, children, [child]);
-  const mine = orgs.filter((_, i) => i % 2 === index);
-  return { name, child, url, next: manualPlan(mine, ids, index * 10_007) };
+  const mine = plan.orgs.filter((_, i) => i % 2 === index);
+  return { name, child, url, next: plan.next(mine, index) };
 }
 
 /** One round: both sides under the same fixed load at once; API CPU µs per request of each. */
 async function round(sides: Side[], durationS: number, rate: number): Promise<number[]> {
   const before = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
+  // Bulk requests one at a time, as `npm run bench` sends them.
+  const connections = BULK_SIZE === null ? CONNECTIONS : 1;
   const loads = await Promise.all(
-    sides.map((side) =>
-      runLoad({ url: side.url, connections: CONNECTIONS, duration: durationS, rate, next: side.next }),
-    ),
+    sides.map((side) => runLoad({ url: side.url, connections, duration: durationS, rate, next: side.next })),
   );
   const after = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
   children.assertAlive(...sides.map((side) => side.child));
@@ -89,24 +101,29 @@ async function round(sides: Side[], durationS: number, rate: number): Promise<nu
 
 async function main(): Promise<void> {
   if (!flags.against) throw new Error('--against <checkout> is required (a directory with a build)');
-  const [rounds, rate, durationS] = [Number(flags.rounds), Number(flags.rate), Number(flags.duration)];
-  log('preparing the database (20,000 people)');
-  await prepareDatabase(DB, 20_000);
-  const orgs = Array.from({ length: ORGS }, (_, i) => `bench-pair-org-${i}`);
+  const rounds = Number(flags.rounds);
+  const rate = Number(flags.rate ?? (BULK_SIZE === null ? 150 : 4));
+  const durationS = Number(flags.duration);
+  log(`preparing the database (${PEOPLE.toLocaleString('en')} people)`);
+  await prepareDatabase(DB, PEOPLE);
+  // A bulk request takes a fresh org (all its leads new): enough for every request of the run, with room.
+  const orgCount = BULK_SIZE === null ? ORGS : 2 * Math.ceil((WARMUP_S + rounds * durationS) * rate * 1.5) + 20;
+  const orgs = Array.from({ length: orgCount }, (_, i) => `bench-pair-org-${i}`);
   const db = new Client({ connectionString: DB });
   await db.connect();
-  let ids: string[];
+  let plan: Plan;
   try {
     await grantCredits(db, orgs, 50_000_000);
-    ids = await leadIds(db);
+    const ids = await leadIds(db);
+    plan =
+      BULK_SIZE === null
+        ? { orgs, next: (mine, index) => manualPlan(mine, ids, index * 10_007) }
+        : { orgs, next: (mine) => bulkPlan(mine, BULK_SIZE, PEOPLE) };
   } finally {
     await db.end();
   }
   for (const index of [0, 1]) await flushPrefix(REDIS_URL, `bench-pair-${index}`);
-  const sides = [
-    await startSide('this', ROOT, 0, orgs, ids),
-    await startSide('against', resolve(flags.against), 1, orgs, ids),
-  ];
+  const sides = [await startSide('this', ROOT, 0, plan), await startSide('against', resolve(flags.against), 1, plan)];
   log(`warming up both for ${WARMUP_S} s at ${rate} requests/s each`);
   await round(sides, WARMUP_S, rate);
   const ratios: number[] = [];
@@ -119,7 +136,8 @@ async function main(): Promise<void> {
   }
   const mean = ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length;
   log(
-    `this ÷ against, API CPU per manual request: mean ${mean.toFixed(3)} ` +
+    `this ÷ against, API CPU per ${BULK_SIZE === null ? 'manual request' : `bulk request of ${BULK_SIZE} leads`}: ` +
+      `mean ${mean.toFixed(3)} ` +
       `(${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} over ${rounds} rounds)`,
   );
 }

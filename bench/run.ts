@@ -33,7 +33,7 @@ import {
   terminateConnections,
 } from './lib/database';
 import { LoadResult, PlannedRequest, runLoad } from './lib/load';
-import { JWT_SECRET, manualPlan, token } from './lib/plans';
+import { bulkPlan, JWT_SECRET, manualPlan, token } from './lib/plans';
 import {
   ChartData,
   evaluateTargets,
@@ -294,24 +294,6 @@ function collectCalls(worker: Child): Promise<Call[]> {
 
 // ---------------------------------------------------------------------------------------------
 // Request plans: every request creates new enrichments (fresh leads or a fresh org).
-
-/** One fresh org per request, windows spread over the lead order. */
-function bulkPlan(orgs: string[], size: number, people: number): () => PlannedRequest {
-  let turn = 0;
-  return () => {
-    const i = turn++;
-    if (i >= orgs.length) throw new Error('bulk plan ran out of orgs');
-    const startIndex = (i * 997) % Math.max(1, people - size);
-    return {
-      token: token(orgs[i]),
-      body: JSON.stringify({
-        selection: { mode: 'bulk', startIndex, targetCount: size, filters: {} },
-        field: 'emails',
-      }),
-      expectItems: size,
-    };
-  };
-}
 
 /** Org i takes the i-th window of `size` leads, so one run never asks for one lead twice per org. */
 function pipelinePlan(orgs: string[], size: number, people: number): () => PlannedRequest {

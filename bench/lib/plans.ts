@@ -32,3 +32,21 @@ export function manualPlan(orgs: string[], ids: string[], offset = 0): () => Pla
     };
   };
 }
+
+/** Bulk requests of `size` leads, one fresh org per request, windows spread over the lead order. */
+export function bulkPlan(orgs: string[], size: number, people: number): () => PlannedRequest {
+  let turn = 0;
+  return () => {
+    const i = turn++;
+    if (i >= orgs.length) throw new Error('bulk plan ran out of orgs');
+    const startIndex = (i * 997) % Math.max(1, people - size);
+    return {
+      token: token(orgs[i]),
+      body: JSON.stringify({
+        selection: { mode: 'bulk', startIndex, targetCount: size, filters: {} },
+        field: 'emails',
+      }),
+      expectItems: size,
+    };
+  };
+}
