@@ -11,6 +11,7 @@ export * from './errors/all-exceptions.filter';
 export * from './errors/validation-details';
 export * from './http/validation.pipe';
 export * from './logging/logging.module';
+export * from './queue/process-jobs';
 export * from './queue/queue-root.module';
 export * from './redis/redis-connections';
 export * from './redis/redis.module';

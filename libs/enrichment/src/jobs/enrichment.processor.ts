@@ -1,7 +1,7 @@
 import { InjectQueue, OnQueueFailed, OnQueueStalled, Processor } from '@nestjs/bull';
 import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import { AppConfig } from '@app/core';
+import { AppConfig, processAllJobs } from '@app/core';
 import { EnrichmentProcessingService } from '../services/enrichment-processing.service';
 import { ALL_JOB_NAMES, JobDataMap, JobName, QueueName } from './enrichment-jobs';
 
@@ -30,8 +30,9 @@ export class EnrichmentProcessor implements OnModuleInit, BeforeApplicationShutd
   onModuleInit(): void {
     const missing = ALL_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`No handler for job(s): ${missing.join(', ')}`);
-    // Registered here rather than with @Process so concurrency comes from the validated config.
-    void this.bullQueue.process('*', this.config.WORKER_CONCURRENCY, (job) => this.handle(job));
+    // Registered here rather than with @Process so concurrency comes from the validated config;
+    // through processAllJobs so that a SIGTERM in the first moments cannot crash the shutdown.
+    processAllJobs(this.bullQueue, this.config.WORKER_CONCURRENCY, (job) => this.handle(job), this.logger);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { InjectQueue, OnQueueFailed, Processor } from '@nestjs/bull';
 import { Logger, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import { AppConfig } from '@app/core';
+import { AppConfig, processAllJobs } from '@app/core';
 import { WebhookDeliveryService } from '../services/webhook-delivery.service';
 import { ALL_WEBHOOK_JOB_NAMES, WebhookJobDataMap, WebhookJobName, WebhookQueueName } from './webhook-jobs';
 
@@ -37,8 +37,9 @@ export class WebhooksProcessor implements OnModuleInit {
   onModuleInit(): void {
     const missing = ALL_WEBHOOK_JOB_NAMES.filter((name) => typeof this.handlers[name] !== 'function');
     if (missing.length > 0) throw new Error(`No handler for webhook job(s): ${missing.join(', ')}`);
-    // Registered here rather than with @Process so concurrency comes from the validated config.
-    void this.bullQueue.process('*', this.config.WEBHOOK_CONCURRENCY, (job) => this.handle(job));
+    // Registered here rather than with @Process so concurrency comes from the validated config;
+    // through processAllJobs so that a SIGTERM in the first moments cannot crash the shutdown.
+    processAllJobs(this.bullQueue, this.config.WEBHOOK_CONCURRENCY, (job) => this.handle(job), this.logger);
   }
 
   async handle(job: Job<WebhookJobDataMap[WebhookJobName]>): Promise<void> {
