@@ -50,16 +50,10 @@ interface Side {
   next: () => PlannedRequest;
 }
 
-/** What each side sends: its own orgs (and, for manual requests, its own start in the leads). */
-interface Plan {
-  orgs: string[];
-  next: (orgs: string[], index: number) => () => PlannedRequest;
-}
-
 const children = new Children();
 const log = (message: string) => console.log(`[pair ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-async function startSide(name: string, checkout: string, index: number, plan: Plan): Promise<Side> {
+async function startSide(name: string, checkout: string, index: number, next: () => PlannedRequest): Promise<Side> {
   const main = join(checkout, API_MAIN);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` in ${checkout}`);
   const port = await freePort();
@@ -82,8 +76,7 @@ async function startSide(name: string, checkout: string, index: number, plan: Pl
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(`${name} to answer`, async () => (await fetch(`${url}/health`)).ok, children, [child]);
-  const mine = plan.orgs.filter((_, i) => i % 2 === index);
-  return { name, child, url, next: plan.next(mine, index) };
+  return { name, child, url, next };
 }
 
 /** One round: both sides under the same fixed load at once; API CPU µs per request of each. */
@@ -111,19 +104,22 @@ async function main(): Promise<void> {
   const orgs = Array.from({ length: orgCount }, (_, i) => `bench-pair-org-${i}`);
   const db = new Client({ connectionString: DB });
   await db.connect();
-  let plan: Plan;
+  let planFor: (index: number) => () => PlannedRequest;
   try {
     await grantCredits(db, orgs, 50_000_000);
     const ids = await leadIds(db);
-    plan =
-      BULK_SIZE === null
-        ? { orgs, next: (mine, index) => manualPlan(mine, ids, index * 10_007) }
-        : { orgs, next: (mine) => bulkPlan(mine, BULK_SIZE, PEOPLE) };
+    // Each side its own orgs (no account lock shared across sides), and for manual requests its own start in the leads.
+    const orgsOf = (index: number) => orgs.filter((_, i) => i % 2 === index);
+    planFor = (index) =>
+      BULK_SIZE === null ? manualPlan(orgsOf(index), ids, index * 10_007) : bulkPlan(orgsOf(index), BULK_SIZE, PEOPLE);
   } finally {
     await db.end();
   }
   for (const index of [0, 1]) await flushPrefix(REDIS_URL, `bench-pair-${index}`);
-  const sides = [await startSide('this', ROOT, 0, plan), await startSide('against', resolve(flags.against), 1, plan)];
+  const sides = [
+    await startSide('this', ROOT, 0, planFor(0)),
+    await startSide('against', resolve(flags.against), 1, planFor(1)),
+  ];
   log(`warming up both for ${WARMUP_S} s at ${rate} requests/s each`);
   await round(sides, WARMUP_S, rate);
   const ratios: number[] = [];

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinoHttp } from 'pino-http';
+import { until } from '../testing/until';
 import { httpLoggerOptions, logDestination } from './logging.module';
 
 describe('logDestination', () => {
@@ -39,15 +40,6 @@ describe('logDestination', () => {
   });
 });
 
-/** Waits for a state (the access line is written when the response finishes), with a deadline. */
-async function until(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the log lines');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('httpLoggerOptions', () => {
   let server: Server;
   let lines: Record<string, unknown>[];
@@ -73,6 +65,7 @@ describe('httpLoggerOptions', () => {
       headers: { authorization: 'Bearer secret-token', cookie: 'session=secret-cookie', 'x-request-id': 'req-42' },
     });
     expect(response.headers.get('x-request-id')).toBe('req-42');
+    // The access line is written when the response finishes.
     await until(() => lines.length >= 2);
     expect(lines).toHaveLength(2);
     const [during, access] = lines;

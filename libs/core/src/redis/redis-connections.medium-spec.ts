@@ -6,16 +6,8 @@ import type { Redis } from 'ioredis';
 import { loadConfig } from '../config/app-config';
 import type { EmbeddedService } from '../dev-infra/embedded-postgres';
 import { findOnPath, startEmbeddedRedis } from '../dev-infra/embedded-redis';
+import { until } from '../testing/until';
 import { RedisConnections } from './redis-connections';
-
-/** Polls `probe` until it holds, failing after `timeoutMs` (no fixed sleeps). */
-async function until(probe: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('until: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // A private redis-server on a free port, killed and restarted here: the shared Redis of the
 // other tests is never touched.
