@@ -28,6 +28,11 @@ export interface HoldRequest {
   /** The request's own cap (`maxCredits`): holding more is a 402 SPEND_LIMIT_EXCEEDED. */
   maxCredits?: number | null;
   metadata?: Record<string, unknown>;
+  /**
+   * The id the hold gets (generated when absent). A caller that knows it before the hold has
+   * answered can write SQL that names the hold right behind it (`hold`'s `behind`).
+   */
+  holdId?: string;
 }
 
 export enum SettlementOutcome {
@@ -200,11 +205,17 @@ export class CreditsService {
    * It sees what the hold wrote only through a volatile function, whose statements take snapshots
    * of their own (a plain subquery reads the statement's, from before the hold). `followed` is its
    * value as PostgreSQL returned it (null without `then`).
+   *
+   * `behind`: called once the hold's statement is on the connection, before its answer. What it
+   * sends goes out right behind the hold, in the same round trip, and runs after it in the same
+   * transaction, under the locks the hold took — also when the hold is refused, which throws:
+   * the caller's transaction then rolls back what it wrote.
    */
   async hold(
     manager: EntityManager,
     request: HoldRequest,
     then: string | null = null,
+    behind?: () => void,
   ): Promise<{ holdId: string; followed: unknown }> {
     const subjects: SpendSubjects = {
       orgId: request.orgId,
@@ -220,7 +231,7 @@ export class CreditsService {
     // ledger, the draw from the lots and the spend counters, in that order.
     // credit_hold, a function in FROM, runs to its end before the select list is evaluated.
     const followed = then ? `CASE WHEN hold_id IS NOT NULL THEN ${then} END` : 'NULL';
-    const [row] = await queryPrepared<{
+    const holding = queryPrepared<{
       hold_id: string | null;
       refusal: 'spend_limit' | 'insufficient' | null;
       limit_reached: boolean;
@@ -229,7 +240,7 @@ export class CreditsService {
     }>(
       manager,
       `SELECT hold_id, refusal, limit_reached, balance_alert, ${followed} AS followed
-         FROM credit_hold($1, $2, $3, $4, $5, $6, $7)`,
+         FROM credit_hold($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         request.orgId,
         request.createdBy,
@@ -238,8 +249,12 @@ export class CreditsService {
         request.operationType,
         request.referenceId,
         metadata ?? null,
+        request.holdId ?? null,
       ],
     );
+    // queryPrepared has handed the statement to the transaction's connection before returning.
+    behind?.();
+    const [row] = await holding;
     if (row.hold_id) {
       // The alerts, only when credit_hold says they have something to do (migration
       // CreditHoldAlertSignals): a limit used up exactly (spent = limit now; it was below before,

@@ -50,8 +50,14 @@ export async function queryPrepared<T>(db: DataSource | EntityManager, sql: stri
   const manager = db instanceof DataSource ? db.manager : db;
   const extra = (manager.connection.options as { extra?: { preparedStatements?: boolean } }).extra;
   if (extra?.preparedStatements === false) return queryRows<T>(manager, sql, params);
-  const client: Pool | PoolClient = manager.queryRunner
-    ? ((await manager.queryRunner.connect()) as PoolClient)
+  // In a transaction, the statement is handed to its connection before this returns (no await
+  // before client.query): statements sent one after another without awaiting go out, and run,
+  // in the order they were sent (CreditsService.hold's `behind` relies on it).
+  const runner = manager.queryRunner;
+  // TypeORM's postgres query runner keeps its connection there once connected.
+  const connected = (runner as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+  const client: Pool | PoolClient = runner
+    ? (connected ?? ((await runner.connect()) as PoolClient))
     : ((manager.connection.driver as PostgresDriver).master as Pool);
   const { rows } = await client.query({ name: statementName(sql), text: sql, values: params });
   return rows as T[];

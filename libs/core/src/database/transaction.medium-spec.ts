@@ -1,5 +1,6 @@
-import { Connection, Query } from 'pg';
+import { Query } from 'pg';
 import { DataSource, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { recordWire } from '../testing/record-wire';
 import { dataSourceOptions } from './data-source-options';
 import { queryPrepared } from './sql';
 import { runInTransaction } from './transaction';
@@ -40,25 +41,6 @@ describe('runInTransaction (real PostgreSQL)', () => {
   const rows = async () =>
     (await dataSource.query<{ id: number }[]>('SELECT id FROM run_in_transaction_spec ORDER BY id')).map((r) => r.id);
   const idle = () => (dataSource.driver as unknown as { master: { idleCount: number; totalCount: number } }).master;
-
-  /**
-   * The wire, in order: each query as a client writes it (its submit) and each ReadyForQuery the
-   * server answers with (one per statement: the end of its answer).
-   */
-  function recordWire(): string[] {
-    const wire: string[] = [];
-    const submit = Query.prototype.submit;
-    jest.spyOn(Query.prototype, 'submit').mockImplementation(function (this: Query & { text: string }, ...args) {
-      wire.push(`sent ${this.text}`);
-      return submit.apply(this, args);
-    });
-    const emit = Connection.prototype.emit;
-    jest.spyOn(Connection.prototype, 'emit').mockImplementation(function (this: Connection, event, ...args) {
-      if (event === 'readyForQuery') wire.push('answered');
-      return emit.call(this, event, ...args);
-    });
-    return wire;
-  }
 
   it('writes the first statement before BEGIN is answered, and runs every statement in one transaction that commits', async () => {
     const wire = recordWire();

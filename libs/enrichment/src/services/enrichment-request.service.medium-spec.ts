@@ -1,3 +1,4 @@
+import { recordWire } from '@app/core/testing/record-wire';
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
 import { AppException, ContactField, ErrorCode } from '@app/core';
 import { CreditTransactionType, InsufficientCreditsException } from '@app/credits';
@@ -174,6 +175,9 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     ]);
     expect(s.settlement.settled.get(enrichments[0].id)).toBe('capture');
     expect(s.settlement.settled.has(enrichments[1].id)).toBe(false);
+    // The insert written behind the hold finished both; that attempt was rolled back and made again.
+    expect(await holdsOf(orgId)).toEqual([2 * PRICE]);
+    expect(await countRows(orgId)).toEqual({ enrichments: 2, operations: 1 });
   });
 
   it('short of credits: 402 and nothing written — no enrichment, no operation, no hold', async () => {
@@ -225,6 +229,32 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     );
     // No statement of its own for the lock: the org's account is locked for three round trips, not seven.
     expect(sent.filter((text) => /FOR UPDATE/.test(text))).toEqual([]);
+  });
+
+  it('writes its insert right behind the hold, before the hold is answered: the account is locked for two round trips', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(2);
+    const wire = recordWire();
+    try {
+      await s.bulk(orgId, leads);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    const hold = wire.findIndex((line) => /^sent [\s\S]*FROM credit_hold\(/.test(line));
+    expect(hold).toBeGreaterThan(-1);
+    // Nothing answered between the two: the insert left before the hold's answer came back.
+    expect(wire[hold + 1]).toMatch(/^sent\s+WITH created AS \(\s+INSERT INTO enrichment AS e/);
+    // After them: their two answers, then COMMIT.
+    expect(wire.slice(hold + 2)).toEqual(['answered', 'answered', 'sent COMMIT', 'answered']);
+    const [{ ids }]: { ids: string[] }[] = await dataSource.query(
+      `SELECT array_agg(DISTINCT credit_transaction_id::text) AS ids FROM enrichment WHERE org_id = $1`,
+      [orgId],
+    );
+    const [{ id }]: { id: string }[] = await dataSource.query(
+      'SELECT id::text FROM credit_transaction WHERE org_id = $1 AND type = $2',
+      [orgId, CreditTransactionType.RESERVED],
+    );
+    expect(ids).toEqual([id]);
   });
 
   it('the privacy lock is held, shared, from the hold on: an erasure waits for the request to commit', async () => {

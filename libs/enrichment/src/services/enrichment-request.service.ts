@@ -114,8 +114,16 @@ interface LeadsRead {
   reusable: EnrichmentRow[];
 }
 
-/** A lead read as new before the account lock was taken had an enrichment by the time of the insert. */
-class OutdatedReadBeforeLock extends Error {}
+/**
+ * The attempt wrote on an assumption the account lock proved wrong, and is rolled back to be made
+ * again, reading under the lock and writing nothing ahead of an answer: a lead read as new before
+ * the lock had an enrichment by the time of the insert, or the insert written behind the hold
+ * finished a cache hit that the org's suppression lists screen (they are read once the hold has
+ * taken the privacy lock, and only when a list has an entry).
+ */
+class AttemptOutdated extends Error {}
+
+type CreatedRow = EnrichmentRow & { charge: number; job_id: string | null };
 
 /**
  * The heart of a bulk/batch request: one transaction, serialised per org by the credit
@@ -222,7 +230,7 @@ export class EnrichmentRequestService {
       return await this.createOnce(command, within, operationId, { lockFirst: false, readBefore });
     } catch (error) {
       // Rolled back, nothing written: once more, reading under the lock (see createInTransaction).
-      if (!(error instanceof OutdatedReadBeforeLock)) throw error;
+      if (!(error instanceof AttemptOutdated)) throw error;
       return this.createOnce(command, within, operationId, { lockFirst: true });
     }
   }
@@ -292,9 +300,18 @@ export class EnrichmentRequestService {
     const reusedOpen = reused.filter((row) => !FINAL_STATUSES.includes(row.status)).length;
     const price = this.credits.priceOf(field);
 
+    // The insert names the hold by the id given to it, so it is written right behind the hold, in
+    // the hold's round trip, not after its answer: one event-loop turn less while the org's account
+    // is locked, one round trip less. PostgreSQL runs it after the hold, under the locks the hold
+    // took; refused, the hold throws and the transaction rolls back with the insert. It assumes that
+    // nothing is screened (below); an attempt made again writes nothing ahead.
+    const holdId = billable.length > 0 ? randomUUID() : null;
+    const insert = (screened: readonly string[]) =>
+      this.insertCreated(manager, command, { operationId, holdId, billable, reused, reusedOpen, screened });
     let held: Awaited<ReturnType<EnrichmentSettlementService['hold']>> | null = null;
-    let screened: string[] = [];
+    let created: CreatedRow[];
     if (billable.length > 0) {
+      const ahead: { insert?: Promise<CreatedRow[]> } = {};
       // The privacy lock (shared) and whether the org has anything suppressed, in the hold's round trip.
       held = await this.settlement.hold(
         manager,
@@ -307,23 +324,90 @@ export class EnrichmentRequestService {
           apiKeyId,
           maxCredits,
           metadata: { field, leads: billable.length, pricePerLead: price },
+          holdId: holdId ?? undefined,
         },
         lockSharedAnySuppressionSql('$1'),
+        lockFirst
+          ? undefined
+          : () => {
+              ahead.insert = insert([]);
+              // Refused, the hold throws first and the transaction rolls back: this answer is not read.
+              ahead.insert.catch(() => undefined);
+            },
       );
-      if (held.followed === true) screened = await this.cacheHitsToScreen(manager, orgId, field, billable);
+      const screened = held.followed === true ? await this.cacheHitsToScreen(manager, orgId, field, billable) : [];
+      if (ahead.insert) {
+        created = await ahead.insert;
+        if (screened.length > 0) throw new AttemptOutdated();
+      } else {
+        created = await insert(screened);
+      }
     } else if (!operationId) {
       return { rows: reused, holdId: null, jobs: new Map(), completedOperations: 0 };
+    } else {
+      created = await insert([]);
     }
-    const holdId = held?.holdId ?? null;
 
-    // One statement: leads the global cache knows (fresh) are finished at once; the rest are
-    // pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`), so no
-    // second write is needed once the jobs are queued. A retried row is reset the same way. The
-    // operation (bulk and batch requests) is recorded with its items in selection order in the
-    // same statement: one round trip less inside the org's account lock. Its open items count
-    // every row this request creates, the cache hits too: settling them, right after, counts
-    // them off as it does for any operation that holds them.
-    const created = await queryPrepared<EnrichmentRow & { charge: number; job_id: string | null }>(
+    if (created.length !== billable.length) {
+      if (readUnderLock)
+        throw new Error(`Inserted ${created.length} of ${billable.length} billable leads under the lock`);
+      throw new AttemptOutdated();
+    }
+
+    // Leads the global cache already knew are found results: their share is captured now.
+    const completed = held
+      ? await this.settlement.settle(
+          held.locked,
+          created
+            .filter((row) => row.global_enrichment_id !== null)
+            .map((row) => ({
+              id: row.id,
+              org_id: orgId,
+              credit_transaction_id: held.holdId,
+              charge: row.charge,
+              field,
+            })),
+          SettlementOutcome.CAPTURE,
+        )
+      : [];
+    // Nothing held: every lead was reused, and the operation is complete at once if they are all final.
+    if (operationId && !held && reusedOpen === 0)
+      completed.push(...(await this.settlement.completeOperations(manager, [operationId])));
+    const jobs = new Map<string, string[]>();
+    for (const row of created) {
+      if (row.status !== EnrichmentStatus.PENDING || !row.job_id) continue;
+      const batch = jobs.get(row.job_id);
+      if (batch) batch.push(row.id);
+      else jobs.set(row.job_id, [row.id]);
+    }
+    return { rows: [...reused, ...created], holdId, jobs, completedOperations: completed.length };
+  }
+
+  /**
+   * One statement: leads the global cache knows (fresh, and not `screened`) are finished at once;
+   * the rest are pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`),
+   * so no second write is needed once the jobs are queued. A retried row is reset the same way.
+   * The operation (bulk and batch requests) is recorded with its items in
+   * selection order in the same statement: one round trip less inside the org's account lock. Its
+   * open items count every row this request creates, the cache hits too: settling them, right
+   * after, counts them off as it does for any operation that holds them.
+   */
+  private insertCreated(
+    manager: EntityManager,
+    command: CreateEnrichmentsCommand,
+    plan: {
+      operationId: string | null;
+      holdId: string | null;
+      billable: readonly string[];
+      reused: readonly EnrichmentRow[];
+      reusedOpen: number;
+      screened: readonly string[];
+    },
+  ): Promise<CreatedRow[]> {
+    const { orgId, userId, field, leadIds } = command;
+    const { operationId, holdId, billable, reused, reusedOpen, screened } = plan;
+    const price = this.credits.priceOf(field);
+    return queryPrepared<CreatedRow>(
       manager,
       `WITH created AS (
        INSERT INTO enrichment AS e
@@ -387,40 +471,6 @@ export class EnrichmentRequestService {
         reused.map((row) => row.id),
       ],
     );
-
-    if (created.length !== billable.length) {
-      if (readUnderLock)
-        throw new Error(`Inserted ${created.length} of ${billable.length} billable leads under the lock`);
-      throw new OutdatedReadBeforeLock();
-    }
-
-    // Leads the global cache already knew are found results: their share is captured now.
-    const completed = held
-      ? await this.settlement.settle(
-          held.locked,
-          created
-            .filter((row) => row.global_enrichment_id !== null)
-            .map((row) => ({
-              id: row.id,
-              org_id: orgId,
-              credit_transaction_id: held.holdId,
-              charge: row.charge,
-              field,
-            })),
-          SettlementOutcome.CAPTURE,
-        )
-      : [];
-    // Nothing held: every lead was reused, and the operation is complete at once if they are all final.
-    if (operationId && !held && reusedOpen === 0)
-      completed.push(...(await this.settlement.completeOperations(manager, [operationId])));
-    const jobs = new Map<string, string[]>();
-    for (const row of created) {
-      if (row.status !== EnrichmentStatus.PENDING || !row.job_id) continue;
-      const batch = jobs.get(row.job_id);
-      if (batch) batch.push(row.id);
-      else jobs.set(row.job_id, [row.id]);
-    }
-    return { rows: [...reused, ...created], holdId, jobs, completedOperations: completed.length };
   }
 
   /**

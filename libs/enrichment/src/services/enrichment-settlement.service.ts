@@ -64,14 +64,16 @@ export class EnrichmentSettlementService {
   /**
    * Holds credits for a request. The hold takes the org's account lock first (credit_hold does),
    * so it proves the lock as `lockAccount` does, without a statement of its own for it. `then`:
-   * SQL sent in the same round trip, run once the hold has gone through (see CreditsService.hold).
+   * SQL sent in the same round trip, run once the hold has gone through; `behind`: statements
+   * written right behind the hold, before its answer (see CreditsService.hold).
    */
   async hold(
     manager: EntityManager,
     request: HoldRequest,
     then: string | null = null,
+    behind?: () => void,
   ): Promise<{ holdId: string; locked: LockedAccounts; followed: unknown }> {
-    const { holdId, followed } = await this.credits.hold(manager, request, then);
+    const { holdId, followed } = await this.credits.hold(manager, request, then, behind);
     return { holdId, followed, locked: { [LOCKED]: true, manager, orgIds: new Set([request.orgId]) } };
   }
 

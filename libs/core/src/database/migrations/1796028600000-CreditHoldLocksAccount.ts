@@ -38,11 +38,14 @@ function orReplace(sql: string): string {
   return sql.replace('CREATE FUNCTION credit_hold(', 'CREATE OR REPLACE FUNCTION credit_hold(');
 }
 
+/** credit_hold as this migration leaves it, as a CREATE OR REPLACE (CreditHoldGivenId starts from it). */
+export const CREDIT_HOLD_V3 = withAccountLock(CREDIT_HOLD_V2);
+
 export class CreditHoldLocksAccount1796028600000 implements MigrationInterface {
   name = 'CreditHoldLocksAccount1796028600000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(withAccountLock(CREDIT_HOLD_V2));
+    await queryRunner.query(CREDIT_HOLD_V3);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
