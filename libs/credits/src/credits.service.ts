@@ -252,7 +252,8 @@ export class CreditsService {
         request.holdId ?? null,
       ],
     );
-    // queryPrepared has handed the statement to the transaction's connection before returning.
+    // queryPrepared has handed the statement to the transaction's connection before returning
+    // (with prepared statements off, TypeORM queues it first: see queryPrepared).
     behind?.();
     const [row] = await holding;
     if (row.hold_id) {

@@ -52,7 +52,9 @@ export async function queryPrepared<T>(db: DataSource | EntityManager, sql: stri
   if (extra?.preparedStatements === false) return queryRows<T>(manager, sql, params);
   // In a transaction, the statement is handed to its connection before this returns (no await
   // before client.query): statements sent one after another without awaiting go out, and run,
-  // in the order they were sent (CreditsService.hold's `behind` relies on it).
+  // in the order they were sent (CreditsService.hold's `behind` relies on it). With prepared
+  // statements off (above) TypeORM sends it after its own awaits, the same for every statement,
+  // so the order is the same, but not by construction.
   const runner = manager.queryRunner;
   // TypeORM's postgres query runner keeps its connection there once connected.
   const connected = (runner as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;

@@ -227,7 +227,7 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     expect(sent[3]).toMatch(
       /INSERT INTO enrichment AS e[\s\S]*INSERT INTO enrichment_operation [\s\S]*INSERT INTO enrichment_operation_item/,
     );
-    // No statement of its own for the lock: the org's account is locked for three round trips, not seven.
+    // No statement of its own for the lock: the hold takes it (and the insert rides with the hold).
     expect(sent.filter((text) => /FOR UPDATE/.test(text))).toEqual([]);
   });
 

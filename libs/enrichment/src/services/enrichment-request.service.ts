@@ -307,7 +307,7 @@ export class EnrichmentRequestService {
     // nothing is screened (below); an attempt made again writes nothing ahead.
     const holdId = billable.length > 0 ? randomUUID() : null;
     const insert = (screened: readonly string[]) =>
-      this.insertCreated(manager, command, { operationId, holdId, billable, reused, reusedOpen, screened });
+      this.insertCreated(manager, command, { operationId, holdId, price, billable, reused, reusedOpen, screened });
     let held: Awaited<ReturnType<EnrichmentSettlementService['hold']>> | null = null;
     let created: CreatedRow[];
     if (billable.length > 0) {
@@ -387,10 +387,10 @@ export class EnrichmentRequestService {
    * One statement: leads the global cache knows (fresh, and not `screened`) are finished at once;
    * the rest are pending, already assigned to their deterministic batch job (`hold-<hold>-<n>`),
    * so no second write is needed once the jobs are queued. A retried row is reset the same way.
-   * The operation (bulk and batch requests) is recorded with its items in
-   * selection order in the same statement: one round trip less inside the org's account lock. Its
-   * open items count every row this request creates, the cache hits too: settling them, right
-   * after, counts them off as it does for any operation that holds them.
+   * The operation (bulk and batch requests) is recorded with its items in selection order in the
+   * same statement: one round trip less inside the org's account lock. Its open items count every
+   * row this request creates, the cache hits too: settling them, right after, counts them off as
+   * it does for any operation that holds them.
    */
   private insertCreated(
     manager: EntityManager,
@@ -398,6 +398,7 @@ export class EnrichmentRequestService {
     plan: {
       operationId: string | null;
       holdId: string | null;
+      price: number;
       billable: readonly string[];
       reused: readonly EnrichmentRow[];
       reusedOpen: number;
@@ -405,8 +406,7 @@ export class EnrichmentRequestService {
     },
   ): Promise<CreatedRow[]> {
     const { orgId, userId, field, leadIds } = command;
-    const { operationId, holdId, billable, reused, reusedOpen, screened } = plan;
-    const price = this.credits.priceOf(field);
+    const { operationId, holdId, price, billable, reused, reusedOpen, screened } = plan;
     return queryPrepared<CreatedRow>(
       manager,
       `WITH created AS (
