@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { Query } from 'pg';
 import { DataSource, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { recordWire } from '../testing/record-wire';
@@ -66,6 +68,40 @@ describe('runInTransaction (real PostgreSQL)', () => {
     ]);
     expect(await rows()).toEqual([1]);
     expect(ended).toEqual(['commit false']);
+    expect(idle().idleCount).toBe(idle().totalCount);
+  });
+
+  it('writes BEGIN and what the work sends before its first await in one write, and the rest as before', async () => {
+    // What each socket write carries, as text (the statements are new to the connection, so
+    // their text is in the write).
+    const writes: string[] = [];
+    const write = Socket.prototype._write;
+    const writev = Socket.prototype._writev as NonNullable<Socket['_writev']>;
+    jest.spyOn(Socket.prototype, '_write').mockImplementation(function (this: Socket, chunk: Buffer, ...rest) {
+      writes.push(chunk.toString('latin1'));
+      return write.call(this, chunk, ...rest);
+    });
+    jest.spyOn(Socket.prototype as Required<Socket>, '_writev').mockImplementation(function (
+      this: Socket,
+      chunks,
+      callback,
+    ) {
+      writes.push(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer)).toString('latin1'));
+      return writev.call(this, chunks, callback);
+    });
+    const tag = randomUUID().replaceAll('-', '');
+    await runInTransaction(dataSource, async (manager) => {
+      const a = queryPrepared(manager, `SELECT 1 AS a_${tag}`, []);
+      const b = queryPrepared(manager, `SELECT 2 AS b_${tag}`, []);
+      await Promise.all([a, b]);
+      await queryPrepared(manager, `SELECT 3 AS c_${tag}`, []);
+    });
+    const carrying = (text: string) => writes.findIndex((w) => w.includes(text));
+    expect(carrying('BEGIN')).toBeGreaterThanOrEqual(0);
+    expect(carrying(`a_${tag}`)).toBe(carrying('BEGIN'));
+    expect(carrying(`b_${tag}`)).toBe(carrying('BEGIN'));
+    expect(carrying(`c_${tag}`)).toBeGreaterThan(carrying('BEGIN'));
+    expect(carrying('COMMIT')).toBeGreaterThan(carrying(`c_${tag}`));
     expect(idle().idleCount).toBe(idle().totalCount);
   });
 

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
@@ -23,6 +24,12 @@ function markTransactionOpen(queryRunner: QueryRunner): void {
  * BEGIN cannot fail in a way that lets the next statement run outside a transaction: on a broken
  * connection every statement behind it fails too, and inside an open transaction it is only a
  * warning. Its answer is still awaited before COMMIT, so any error it gives fails the work.
+ *
+ * The connection's socket is corked from BEGIN until the work first awaits, so BEGIN and the
+ * statements the work sends until then (a request's hold and, behind it, its insert) leave in
+ * one write: one system call and one wake-up of the PostgreSQL backend instead of one for each
+ * (node-postgres writes each statement on its own). A statement sent after an await is
+ * written as before.
  */
 export async function runInTransaction<T>(
   dataSource: DataSource,
@@ -31,13 +38,23 @@ export async function runInTransaction<T>(
   const queryRunner = dataSource.createQueryRunner();
   try {
     const connection = (await queryRunner.connect()) as PoolClient;
-    const begun = connection.query('BEGIN');
-    // Awaited below, after the work: should it fail first, that is not an unhandled rejection
-    // (which would end the process); the work's statements fail with it anyway.
-    begun.catch(() => undefined);
-    markTransactionOpen(queryRunner);
+    // BEGIN and what the work sends before its first await leave in one write (see above).
+    const socket = (connection as PoolClient & { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+    socket?.cork?.();
+    let begun: Promise<unknown>;
+    let working: Promise<T>;
     try {
-      const result = await work(queryRunner.manager);
+      begun = connection.query('BEGIN');
+      // Awaited below, after the work: should it fail first, that is not an unhandled rejection
+      // (which would end the process); the work's statements fail with it anyway.
+      begun.catch(() => undefined);
+      markTransactionOpen(queryRunner);
+      working = work(queryRunner.manager);
+    } finally {
+      socket?.uncork?.();
+    }
+    try {
+      const result = await working;
       await begun;
       await queryRunner.commitTransaction();
       return result;
