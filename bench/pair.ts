@@ -12,7 +12,8 @@
  * 150: under saturation, so both serve the same load; 4 with --bulk), --duration S (seconds a
  * round, default 10), --bulk <size> (bulk requests of `size` leads, a fresh org each, one
  * connection a side, instead of manual ones).
- * Prints each round's CPU per request and the ratio this ÷ against; nothing is written.
+ * Prints each round's CPU per request, the API's and its PostgreSQL backends' (each side's
+ * connections carry their own application name), and the ratios this ÷ against; nothing is written.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,6 +52,7 @@ interface Side {
 }
 
 const children = new Children();
+const appName = (index: number) => `bench-pair-${index}`;
 const log = (message: string) => console.log(`[pair ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function startSide(name: string, checkout: string, index: number, next: () => PlannedRequest): Promise<Side> {
@@ -61,7 +63,8 @@ async function startSide(name: string, checkout: string, index: number, next: ()
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
-    DATABASE_URL: DB,
+    // Its backends are told apart from the other side's by their application name.
+    DATABASE_URL: `${DB}?application_name=${appName(index)}`,
     REDIS_URL,
     QUEUE_PREFIX: `bench-pair-${index}`,
     JWT_SECRET,
@@ -79,17 +82,50 @@ async function startSide(name: string, checkout: string, index: number, next: ()
   return { name, child, url, next };
 }
 
-/** One round: both sides under the same fixed load at once; API CPU µs per request of each. */
-async function round(sides: Side[], durationS: number, rate: number): Promise<number[]> {
+/** CPU seconds so far of each backend serving a side (by its application name), by pid. */
+async function backendCpu(db: Client, index: number): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+    [appName(index)],
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const seconds = await cpuSecondsOf(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
+  }
+  return cpu;
+}
+
+/** What the backends in `after` spent since `before` (a backend new since then: all of it). */
+function spentSince(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, total] of after) seconds += total - (before.get(pid) ?? 0);
+  return seconds;
+}
+
+interface RoundCost {
+  /** The API's CPU µs per request. */
+  api: number;
+  /** Its PostgreSQL backends' CPU µs per request. */
+  db: number;
+}
+
+/** One round: both sides under the same fixed load at once; API and database CPU µs per request of each. */
+async function round(db: Client, sides: Side[], durationS: number, rate: number): Promise<RoundCost[]> {
   const before = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
+  const dbBefore = await Promise.all(sides.map((_, i) => backendCpu(db, i)));
   // Bulk requests one at a time, as `npm run bench` sends them.
   const connections = BULK_SIZE === null ? CONNECTIONS : 1;
   const loads = await Promise.all(
     sides.map((side) => runLoad({ url: side.url, connections, duration: durationS, rate, next: side.next })),
   );
   const after = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
+  const dbAfter = await Promise.all(sides.map((_, i) => backendCpu(db, i)));
   children.assertAlive(...sides.map((side) => side.child));
-  return sides.map((_, i) => (((after[i] ?? NaN) - (before[i] ?? NaN)) * 1e6) / loads[i].requests);
+  return sides.map((_, i) => ({
+    api: (((after[i] ?? NaN) - (before[i] ?? NaN)) * 1e6) / loads[i].requests,
+    db: (spentSince(dbBefore[i], dbAfter[i]) * 1e6) / loads[i].requests,
+  }));
 }
 
 async function main(): Promise<void> {
@@ -104,38 +140,41 @@ async function main(): Promise<void> {
   const orgs = Array.from({ length: orgCount }, (_, i) => `bench-pair-org-${i}`);
   const db = new Client({ connectionString: DB });
   await db.connect();
-  let planFor: (index: number) => () => PlannedRequest;
   try {
     await grantCredits(db, orgs, 50_000_000);
     const ids = await leadIds(db);
     // Each side its own orgs (no account lock shared across sides), and for manual requests its own start in the leads.
     const orgsOf = (index: number) => orgs.filter((_, i) => i % 2 === index);
-    planFor = (index) =>
+    const planFor = (index: number) =>
       BULK_SIZE === null ? manualPlan(orgsOf(index), ids, index * 10_007) : bulkPlan(orgsOf(index), BULK_SIZE, PEOPLE);
+    for (const index of [0, 1]) await flushPrefix(REDIS_URL, appName(index));
+    const sides = [
+      await startSide('this', ROOT, 0, planFor(0)),
+      await startSide('against', resolve(flags.against), 1, planFor(1)),
+    ];
+    log(`warming up both for ${WARMUP_S} s at ${rate} requests/s each`);
+    await round(db, sides, WARMUP_S, rate);
+    const ratios: { api: number; db: number }[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      const [mine, theirs] = await round(db, sides, durationS, rate);
+      ratios.push({ api: mine.api / theirs.api, db: mine.db / theirs.db });
+      log(
+        `round ${r}: API this ${mine.api.toFixed(0)} µs, against ${theirs.api.toFixed(0)} µs per request: ` +
+          `${(mine.api / theirs.api).toFixed(3)}; PostgreSQL ${mine.db.toFixed(0)} vs ${theirs.db.toFixed(0)} µs: ` +
+          `${(mine.db / theirs.db).toFixed(3)}`,
+      );
+    }
+    const summary = (of: 'api' | 'db') => {
+      const values = ratios.map((ratio) => ratio[of]);
+      const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+      return `mean ${mean.toFixed(3)} (${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)} over ${rounds} rounds)`;
+    };
+    const unit = BULK_SIZE === null ? 'manual request' : `bulk request of ${BULK_SIZE} leads`;
+    log(`this ÷ against, API CPU per ${unit}: ${summary('api')}`);
+    log(`this ÷ against, PostgreSQL CPU per ${unit}: ${summary('db')}`);
   } finally {
     await db.end();
   }
-  for (const index of [0, 1]) await flushPrefix(REDIS_URL, `bench-pair-${index}`);
-  const sides = [
-    await startSide('this', ROOT, 0, planFor(0)),
-    await startSide('against', resolve(flags.against), 1, planFor(1)),
-  ];
-  log(`warming up both for ${WARMUP_S} s at ${rate} requests/s each`);
-  await round(sides, WARMUP_S, rate);
-  const ratios: number[] = [];
-  for (let r = 1; r <= rounds; r++) {
-    const [mine, theirs] = await round(sides, durationS, rate);
-    ratios.push(mine / theirs);
-    log(
-      `round ${r}: this ${mine.toFixed(0)} µs, against ${theirs.toFixed(0)} µs per request: ${(mine / theirs).toFixed(3)}`,
-    );
-  }
-  const mean = ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length;
-  log(
-    `this ÷ against, API CPU per ${BULK_SIZE === null ? 'manual request' : `bulk request of ${BULK_SIZE} leads`}: ` +
-      `mean ${mean.toFixed(3)} ` +
-      `(${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} over ${rounds} rounds)`,
-  );
 }
 
 main()
