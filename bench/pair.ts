@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { Child, Children, cpuSecondsOf, freePort, waitUntil } from './lib/children';
-import { flushPrefix, grantCredits, leadIds, prepareDatabase } from './lib/database';
+import { backendCpu, backendCpuSpent, flushPrefix, grantCredits, leadIds, prepareDatabase } from './lib/database';
 import { PlannedRequest, runLoad } from './lib/load';
 import { bulkPlan, JWT_SECRET, manualPlan } from './lib/plans';
 
@@ -52,7 +52,8 @@ interface Side {
 }
 
 const children = new Children();
-const appName = (index: number) => `bench-pair-${index}`;
+/** A side's name for its connections (their application name) and its Redis prefix. */
+const sideName = (index: number) => `bench-pair-${index}`;
 const log = (message: string) => console.log(`[pair ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function startSide(name: string, checkout: string, index: number, next: () => PlannedRequest): Promise<Side> {
@@ -64,9 +65,9 @@ async function startSide(name: string, checkout: string, index: number, next: ()
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     // Its backends are told apart from the other side's by their application name.
-    DATABASE_URL: `${DB}?application_name=${appName(index)}`,
+    DATABASE_URL: `${DB}?application_name=${sideName(index)}`,
     REDIS_URL,
-    QUEUE_PREFIX: `bench-pair-${index}`,
+    QUEUE_PREFIX: sideName(index),
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     RUN_WORKERS: 'false',
@@ -82,27 +83,6 @@ async function startSide(name: string, checkout: string, index: number, next: ()
   return { name, child, url, next };
 }
 
-/** CPU seconds so far of each backend serving a side (by its application name), by pid. */
-async function backendCpu(db: Client, index: number): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
-    [appName(index)],
-  );
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const seconds = await cpuSecondsOf(pid);
-    if (seconds !== null) cpu.set(pid, seconds);
-  }
-  return cpu;
-}
-
-/** What the backends in `after` spent since `before` (a backend new since then: all of it). */
-function spentSince(before: Map<number, number>, after: Map<number, number>): number {
-  let seconds = 0;
-  for (const [pid, total] of after) seconds += total - (before.get(pid) ?? 0);
-  return seconds;
-}
-
 interface RoundCost {
   /** The API's CPU µs per request. */
   api: number;
@@ -113,18 +93,18 @@ interface RoundCost {
 /** One round: both sides under the same fixed load at once; API and database CPU µs per request of each. */
 async function round(db: Client, sides: Side[], durationS: number, rate: number): Promise<RoundCost[]> {
   const before = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
-  const dbBefore = await Promise.all(sides.map((_, i) => backendCpu(db, i)));
+  const dbBefore = await Promise.all(sides.map((_, i) => backendCpu(db, sideName(i))));
   // Bulk requests one at a time, as `npm run bench` sends them.
   const connections = BULK_SIZE === null ? CONNECTIONS : 1;
   const loads = await Promise.all(
     sides.map((side) => runLoad({ url: side.url, connections, duration: durationS, rate, next: side.next })),
   );
   const after = await Promise.all(sides.map((side) => cpuSecondsOf(side.child.pid)));
-  const dbAfter = await Promise.all(sides.map((_, i) => backendCpu(db, i)));
+  const dbAfter = await Promise.all(sides.map((_, i) => backendCpu(db, sideName(i))));
   children.assertAlive(...sides.map((side) => side.child));
   return sides.map((_, i) => ({
     api: (((after[i] ?? NaN) - (before[i] ?? NaN)) * 1e6) / loads[i].requests,
-    db: (spentSince(dbBefore[i], dbAfter[i]) * 1e6) / loads[i].requests,
+    db: (backendCpuSpent(dbBefore[i], dbAfter[i]) * 1e6) / loads[i].requests,
   }));
 }
 
@@ -147,7 +127,7 @@ async function main(): Promise<void> {
     const orgsOf = (index: number) => orgs.filter((_, i) => i % 2 === index);
     const planFor = (index: number) =>
       BULK_SIZE === null ? manualPlan(orgsOf(index), ids, index * 10_007) : bulkPlan(orgsOf(index), BULK_SIZE, PEOPLE);
-    for (const index of [0, 1]) await flushPrefix(REDIS_URL, appName(index));
+    for (const index of [0, 1]) await flushPrefix(REDIS_URL, sideName(index));
     const sides = [
       await startSide('this', ROOT, 0, planFor(0)),
       await startSide('against', resolve(flags.against), 1, planFor(1)),

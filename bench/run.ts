@@ -25,6 +25,8 @@ import { format } from 'prettier';
 import { Client } from 'pg';
 import { Child, Children, cpuSecondsOf, freePort, memoryOf, waitUntil } from './lib/children';
 import {
+  backendCpu,
+  backendCpuSpent,
   flushPrefix,
   grantCredits,
   leadIds,
@@ -619,9 +621,7 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** CPU seconds the database's backends spent since `before` (a backend that started since counts from 0). */
 async function backendCpuSince(db: Client, before: Map<number, number>): Promise<number> {
-  let seconds = 0;
-  for (const [pid, cpu] of await backendCpu(db)) seconds += cpu - (before.get(pid) ?? 0);
-  return seconds;
+  return backendCpuSpent(before, await backendCpu(db));
 }
 
 /** CPU seconds so far of these processes together. */
@@ -629,19 +629,6 @@ async function cpuSecondsOfAll(processes: readonly Child[]): Promise<number> {
   let total = 0;
   for (const child of processes) total += (await cpuSecondsOf(child.pid)) ?? 0;
   return total;
-}
-
-/** CPU seconds so far of every backend connected to this client's database (other than its own). */
-async function backendCpu(db: Client): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-  );
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const seconds = await cpuSecondsOf(pid);
-    if (seconds !== null) cpu.set(pid, seconds);
-  }
-  return cpu;
 }
 
 async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promise<void> {

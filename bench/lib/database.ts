@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { cpuSecondsOf } from './children';
 import { DataSource } from 'typeorm';
 // Deep imports rather than the libs' index files: the bench needs these plain functions, not
 // the Nest modules the indexes also export.
@@ -118,4 +119,29 @@ export async function flushPrefix(redisUrl: string, prefix: string): Promise<voi
   } finally {
     await redis.quit();
   }
+}
+
+/**
+ * CPU seconds so far of the backends connected to this client's database (other than its own),
+ * by pid; with `applicationName`, only those of connections that gave that name.
+ */
+export async function backendCpu(db: Client, applicationName?: string): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND ($1::text IS NULL OR application_name = $1)`,
+    [applicationName ?? null],
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const seconds = await cpuSecondsOf(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
+  }
+  return cpu;
+}
+
+/** CPU seconds the backends read in `after` spent since `before` (a backend that started since counts from 0). */
+export function backendCpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0);
+  return seconds;
 }

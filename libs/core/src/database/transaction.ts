@@ -1,5 +1,4 @@
-import type { Writable } from 'node:stream';
-import type { PoolClient } from 'pg';
+import type { Client, PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /**
@@ -39,8 +38,9 @@ export async function runInTransaction<T>(
   try {
     const connection = (await queryRunner.connect()) as PoolClient;
     // BEGIN and what the work sends before its first await leave in one write (see above).
-    const socket = (connection as PoolClient & { connection?: { stream?: Partial<Writable> } }).connection?.stream;
-    socket?.cork?.();
+    // A pool's client is a pg Client (its typings leave `connection` off PoolClient).
+    const socket = (connection as PoolClient & Pick<Client, 'connection'>).connection.stream;
+    socket.cork();
     let begun: Promise<unknown>;
     let working: Promise<T>;
     try {
@@ -51,7 +51,7 @@ export async function runInTransaction<T>(
       markTransactionOpen(queryRunner);
       working = work(queryRunner.manager);
     } finally {
-      socket?.uncork?.();
+      socket.uncork();
     }
     try {
       const result = await working;
