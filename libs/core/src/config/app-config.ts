@@ -142,9 +142,19 @@ export class AppConfig {
   @EnvInt({ min: 1, max: 1_000_000_000_000 })
   MAX_GRANT = 100_000_000;
 
-  /** Enrichments per queue job. */
+  /** Enrichments per queue job, at least (a request's last job takes what is left). */
   @EnvInt({ min: 1, max: 1000 })
   ENRICHMENT_BATCH_SIZE = 50;
+
+  /**
+   * The most jobs one request's enrichments are spread over: a large request's jobs grow past
+   * ENRICHMENT_BATCH_SIZE instead of multiplying. Every job has a fixed cost (its claim, its two
+   * transactions, the account lock, the queue's round trips) that a bigger job shares among more
+   * leads; a request of up to this many batches still gets one job per batch, so the workers
+   * still share it. Four: what two worker processes at the default concurrency run at once.
+   */
+  @EnvInt({ min: 1, max: 1000 })
+  ENRICHMENT_JOBS_PER_REQUEST = 4;
 
   /** Whether the API process also runs the queue processors. */
   @EnvBool()
@@ -174,7 +184,10 @@ export class AppConfig {
   @EnvInt({ min: 1000 })
   JOB_LOCK_DURATION_MS = 30000;
 
-  /** A `processing` claim older than this is treated as abandoned by a dead worker. */
+  /**
+   * A `processing` claim not renewed for this long is treated as abandoned by a dead worker; a
+   * running job renews its claim every third of it while the providers answer.
+   */
   @EnvInt({ min: 1000 })
   PROCESSING_LEASE_MS = 120000;
 

@@ -1,4 +1,5 @@
 import { createThrowawayDatabase } from '@app/core/testing/throwaway-database';
+import { until } from '@app/core/testing/until';
 import { CreditTransactionType, SettlementOutcome } from '@app/credits';
 import { SuppressionKind } from '@app/privacy';
 import { Client } from 'pg';
@@ -137,6 +138,38 @@ describe('EnrichmentProcessingService (PostgreSQL)', () => {
     // the rows still cached, the org's list, finish, credit_settle, the operations' open-item
     // counts; this job ends the operation: its completion and its webhook event; commit).
     expect(sent).toHaveLength(21);
+  });
+
+  it('a job that outlasts PROCESSING_LEASE_MS renews its claim while the providers answer, then finishes', async () => {
+    const leased = enrichmentServices(dataSource, { PRICE_EMAILS: PRICE, PROCESSING_LEASE_MS: 1000 });
+    const orgId = await leased.newOrg(100);
+    const [lead] = await leased.newLeads(1);
+    const [id] = (await leased.bulk(orgId, [lead])).enrichments.map((row) => row.id);
+    let answer = () => undefined as void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const asked = jest.spyOn(leased.waterfall, 'runWaterfall').mockImplementation(async (field, leads) => {
+      await answered;
+      return leads.map((row) => ({ leadId: row.id, data: null, provider: null }));
+    });
+    const claimedAt = async (): Promise<number> => {
+      const [row]: { at: Date }[] = await dataSource.query(
+        'SELECT processing_started_at AS at FROM enrichment WHERE id = $1',
+        [id],
+      );
+      return row.at.getTime();
+    };
+
+    const job = leased.processing.processBatch('job-long', [id]);
+    await until(() => asked.mock.calls.length === 1);
+    const claimed = await claimedAt();
+    // Renewed every third of the lease (333 ms here) for as long as the providers take.
+    await until(async () => (await claimedAt()) > claimed);
+    answer();
+    await job;
+
+    expect(await outcomes([id])).toEqual([
+      { status: EnrichmentStatus.FINISHED, dataFound: false, cached: false, settled: SettlementOutcome.RELEASE },
+    ]);
   });
 
   it('a job delivered twice settles once: the second run finds nothing left to claim', async () => {

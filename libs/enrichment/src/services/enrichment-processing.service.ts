@@ -49,10 +49,12 @@ export class EnrichmentProcessingService {
     const byField = new Map<ContactField, ClaimedRow[]>();
     for (const row of claimed) byField.set(row.field, [...(byField.get(row.field) ?? []), row]);
     let completedOperations = 0;
+    const claimedIds = claimed.map((row) => row.id);
     for (const [field, rows] of byField) {
       // Suppressed leads never reach a provider; they finish below as not found, released.
       const allowed = await this.leadsNotSuppressed(rows);
-      const results = await this.storeFindings(field, await this.lookUp(field, [...allowed]));
+      const found = await this.whileLeased(jobId, claimedIds, () => this.lookUp(field, [...allowed]));
+      const results = await this.storeFindings(field, found);
       completedOperations += await this.finish(jobId, field, rows, results);
     }
     if (completedOperations > 0) await this.settlement.dispatchCompletionEvents();
@@ -132,6 +134,39 @@ export class EnrichmentProcessingService {
         RETURNING id, org_id, entity_id, field`,
       [EnrichmentStatus.PROCESSING, jobId, enrichmentIds, EnrichmentStatus.PENDING, this.config.PROCESSING_LEASE_MS],
     );
+  }
+
+  /**
+   * Runs `work` (the providers' part of a job) while renewing the job's claim every third of
+   * PROCESSING_LEASE_MS. A job of a large request behind a provider's rate limit can outlast the
+   * lease, and a claim past its lease is taken for a dead worker's: the recovery sweep re-queues
+   * its rows and another job claims them, asking the providers about the same leads twice. Only
+   * rows still processing under this job are renewed. The renewal stops (an answer in flight
+   * awaited) before the rows are finished, so it never competes with finish for their locks.
+   * A renewal that fails is logged; the next one tries again.
+   */
+  private async whileLeased<T>(jobId: string, ids: readonly string[], work: () => Promise<T>): Promise<T> {
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renew = () => {
+      renewing = this.dataSource
+        .query(
+          `UPDATE enrichment SET processing_started_at = now()
+            WHERE id = ANY($1::uuid[]) AND CASE WHEN status = $2 THEN job_id = $3 ELSE false END`,
+          [ids, EnrichmentStatus.PROCESSING, jobId],
+        )
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `Job ${jobId}: renewing its claim failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+    };
+    const timer = setInterval(renew, Math.floor(this.config.PROCESSING_LEASE_MS / 3));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      await renewing;
+    }
   }
 
   /** Lead id → what was found: the global cache first, then the provider waterfall for the rest. */

@@ -68,6 +68,19 @@ describe('EnrichmentRequestService (PostgreSQL)', () => {
     });
   });
 
+  it('spreads a large request over ENRICHMENT_JOBS_PER_REQUEST jobs, each then bigger than the batch size', async () => {
+    const orgId = await s.newOrg(100);
+    const leads = await s.newLeads(13);
+
+    const { enrichments } = await s.bulk(orgId, leads);
+
+    // 13 leads in batches of 2 would be 7 jobs; at most 4 (the default) means jobs of 4.
+    const hold = enrichments[0].creditTransactionId;
+    const jobs = [...s.queue.jobs].filter(([jobId]) => jobId.startsWith(`hold-${hold}-`));
+    expect(jobs.map(([, ids]) => ids.length).sort()).toEqual([1, 4, 4, 4]);
+    expect(jobs.flatMap(([, ids]) => ids).sort()).toEqual(enrichments.map((row) => row.id).sort());
+  });
+
   it('reuses what is pending or finished and holds only for the rest; failed ones are retried with a new hold', async () => {
     const orgId = await s.newOrg(100);
     const [pending, finished, failed, fresh] = await s.newLeads(4);

@@ -458,7 +458,7 @@ export class EnrichmentRequestService {
         holdId,
         price,
         billable,
-        this.config.ENRICHMENT_BATCH_SIZE,
+        this.jobSize(billable.length),
         this.config.GLOBAL_CACHE_FRESHNESS_DAYS,
         screened,
         operationId,
@@ -471,6 +471,14 @@ export class EnrichmentRequestService {
         reused.map((row) => row.id),
       ],
     );
+  }
+
+  /**
+   * Leads per job for a request that creates `count` enrichments: ENRICHMENT_BATCH_SIZE, or more
+   * when that would spread the request over more than ENRICHMENT_JOBS_PER_REQUEST jobs.
+   */
+  private jobSize(count: number): number {
+    return Math.max(this.config.ENRICHMENT_BATCH_SIZE, Math.ceil(count / this.config.ENRICHMENT_JOBS_PER_REQUEST));
   }
 
   /**
