@@ -96,6 +96,7 @@ function fullSettings() {
     pipelineLeadsPerOrg: 1000,
     rlOrgs: 12,
     rlLeadsPerOrg: 1000,
+    rlRequestLeads: 50,
     rlLimit: 20,
     rlWindowMs: 1000,
     rlWindows: 10,
@@ -116,6 +117,7 @@ function smokeSettings(): ReturnType<typeof fullSettings> {
     pipelineLeadsPerOrg: 100,
     rlOrgs: 2,
     rlLeadsPerOrg: 200,
+    rlRequestLeads: 50,
     rlLimit: 5,
     rlWindowMs: 200,
     rlWindows: 2,
@@ -297,7 +299,7 @@ function collectCalls(worker: Child): Promise<Call[]> {
 // ---------------------------------------------------------------------------------------------
 // Request plans: every request creates new enrichments (fresh leads or a fresh org).
 
-/** Org i takes the i-th window of `size` leads, so one run never asks for one lead twice per org. */
+/** Request i is org `orgs[i]`'s and takes the i-th window of `size` leads: no lead twice per org in a run. */
 function pipelinePlan(orgs: string[], size: number, people: number): () => PlannedRequest {
   let turn = 0;
   return () => {
@@ -442,15 +444,21 @@ async function rateLimitRun(db: Client, servers: Servers): Promise<Results['rate
     // Enough jobs waiting on each provider that the limiter, not the workers, sets the pace:
     // a sliding window admits a call only as an old one leaves it, so demand must never pause.
     WORKER_CONCURRENCY: '16',
-    ENRICHMENT_BATCH_SIZE: '10',
   });
   const expected = S.rlOrgs * S.rlLeadsPerOrg;
   try {
+    // Each org's leads in requests of rlRequestLeads, one job each (the API cuts the jobs): a job
+    // asks each provider once per 100 leads, so 1,000-lead requests (four jobs of 250) would make
+    // too few calls to keep the limit busy over the measured span.
+    const requests = Array.from(
+      { length: S.rlOrgs * (S.rlLeadsPerOrg / S.rlRequestLeads) },
+      (_, i) => orgs[i % S.rlOrgs],
+    );
     await runLoad({
       url: servers.apiUrl,
       connections: Math.min(2, orgs.length),
-      amount: orgs.length,
-      next: pipelinePlan(orgs, S.rlLeadsPerOrg, S.people),
+      amount: requests.length,
+      next: pipelinePlan(requests, S.rlRequestLeads, S.people),
     });
     // Wait for the measured span to pass after the first call, then note whether work was left.
     const recorded: Call[] = [];
