@@ -96,7 +96,7 @@ function fullSettings() {
     pipelineLeadsPerOrg: 1000,
     rlOrgs: 12,
     rlLeadsPerOrg: 1000,
-    rlRequestLeads: 50,
+    rlRequestLeads: 200,
     rlLimit: 20,
     rlWindowMs: 1000,
     rlWindows: 10,
@@ -117,7 +117,7 @@ function smokeSettings(): ReturnType<typeof fullSettings> {
     pipelineLeadsPerOrg: 100,
     rlOrgs: 2,
     rlLeadsPerOrg: 200,
-    rlRequestLeads: 50,
+    rlRequestLeads: 200,
     rlLimit: 5,
     rlWindowMs: 200,
     rlWindows: 2,
@@ -447,9 +447,11 @@ async function rateLimitRun(db: Client, servers: Servers): Promise<Results['rate
   });
   const expected = S.rlOrgs * S.rlLeadsPerOrg;
   try {
-    // Each org's leads in requests of rlRequestLeads, one job each (the API cuts the jobs): a job
-    // asks each provider once per 100 leads, so 1,000-lead requests (four jobs of 250) would make
-    // too few calls to keep the limit busy over the measured span.
+    // Each org's leads in requests of rlRequestLeads (200: four jobs of 50, as the API cuts them),
+    // so that every job asks each provider once (a simulated call takes up to 100 leads): the
+    // second provider's calls follow the first's at once and are as many. A 1,000-lead request is
+    // four jobs of 250 that ask the first provider three times before the second once, and the
+    // second, fed only the first's misses, would start late and be asked too little.
     const requests = Array.from(
       { length: S.rlOrgs * (S.rlLeadsPerOrg / S.rlRequestLeads) },
       (_, i) => orgs[i % S.rlOrgs],
