@@ -146,19 +146,23 @@ export class EnrichmentProcessingService {
    * A renewal that fails is logged; the next one tries again.
    */
   private async whileLeased<T>(jobId: string, ids: readonly string[], work: () => Promise<T>): Promise<T> {
-    let renewing: Promise<unknown> = Promise.resolve();
+    // One renewal at a time: one still running when the next is due (a slow database) is enough.
+    let renewing = null as Promise<void> | null;
     const renew = () => {
-      renewing = this.dataSource
+      renewing ??= this.dataSource
         .query(
           `UPDATE enrichment SET processing_started_at = now()
             WHERE id = ANY($1::uuid[]) AND CASE WHEN status = $2 THEN job_id = $3 ELSE false END`,
           [ids, EnrichmentStatus.PROCESSING, jobId],
         )
-        .catch((error: unknown) =>
-          this.logger.warn(
-            `Job ${jobId}: renewing its claim failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
+        .then(
+          () => undefined,
+          (error: unknown) =>
+            this.logger.warn(
+              `Job ${jobId}: renewing its claim failed: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+        )
+        .finally(() => (renewing = null));
     };
     const timer = setInterval(renew, Math.floor(this.config.PROCESSING_LEASE_MS / 3));
     try {
