@@ -392,7 +392,7 @@ async function pipelineRun(db: Client, servers: Servers, workerCount: number, ta
     const { rows } = await db.query<{ span: number }>(
       'SELECT extract(epoch FROM max(updated_at) - min(created_at))::float8 AS span FROM enrichment',
     );
-    const dbSeconds = await backendCpuSince(db, cpuBefore.db);
+    const dbSeconds = backendCpuSpent(cpuBefore.db, await backendCpu(db));
     return {
       workers: workerCount,
       enrichments: expected,
@@ -579,7 +579,7 @@ async function quickMeasure(svcDb: Client, floorDb: Client): Promise<void> {
           duration: 10,
           next: manualPlans[side],
         });
-        const [appAfter, dbSeconds] = [await cpuSecondsOf(child.pid), await backendCpuSince(db, dbBefore)];
+        const [appAfter, dbSeconds] = [await cpuSecondsOf(child.pid), backendCpuSpent(dbBefore, await backendCpu(db))];
         result[side] = {
           rps: manual.rps,
           p50: manual.p50,
@@ -628,11 +628,6 @@ async function pipelineMeasure(svcDb: Client): Promise<void> {
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
-
-/** CPU seconds the database's backends spent since `before` (a backend that started since counts from 0). */
-async function backendCpuSince(db: Client, before: Map<number, number>): Promise<number> {
-  return backendCpuSpent(before, await backendCpu(db));
-}
 
 /** CPU seconds so far of these processes together. */
 async function cpuSecondsOfAll(processes: readonly Child[]): Promise<number> {
