@@ -27,6 +27,18 @@ const PROFILE_COLUMNS = `
   p.linkedin_url AS "linkedinUrl"`;
 
 /**
+ * Profiles by id, in the ids' order. One primary-key probe per id, whatever the statistics: as a
+ * plain join, the planner hashed the whole person table for a job's 250 ids whenever it took the
+ * table for small (20,000 rows here: 20 ms a job instead of 1). A LATERAL subquery with an OFFSET
+ * is never flattened into a join, so the probe is the only plan.
+ */
+export const PROFILES_BY_ID = `
+  SELECT p.*
+    FROM unnest($1::uuid[]) WITH ORDINALITY AS w(id, ord)
+   CROSS JOIN LATERAL (SELECT ${PROFILE_COLUMNS} FROM person p WHERE p.id = w.id OFFSET 0) p
+   ORDER BY w.ord`;
+
+/**
  * SQL that is true when the uuid expression names a lead. Other modules put it in a statement
  * they send anyway — a request checks the ids its caller chose in the read it makes of their
  * enrichments, one round trip instead of two — while the person table stays this module's.
@@ -83,14 +95,7 @@ export class LeadsService {
   async findProfiles(ids: string[]): Promise<LeadProfile[]> {
     const wanted = uuidsOf(ids);
     if (!wanted.length) return [];
-    return queryPrepared<LeadProfile>(
-      this.dataSource,
-      `SELECT ${PROFILE_COLUMNS}
-         FROM unnest($1::uuid[]) WITH ORDINALITY AS w(id, ord)
-         JOIN person p ON p.id = w.id
-        ORDER BY w.ord`,
-      [wanted],
-    );
+    return queryPrepared<LeadProfile>(this.dataSource, PROFILES_BY_ID, [wanted]);
   }
 }
 
