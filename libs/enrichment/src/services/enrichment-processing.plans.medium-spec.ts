@@ -122,6 +122,28 @@ describe('EnrichmentProcessingService plans (PostgreSQL, no statistics)', () => 
     }
   });
 
+  it('a request looks its leads up in the cache by lead, not by walking every cached finding', async () => {
+    const orgId = await s.newOrg(1_000_000);
+    const leads = await s.newLeads(1_000);
+    // The first test left 21,000 cached findings, none of these leads'.
+    const sent = await statementsOf(() => s.bulk(orgId, leads));
+    const insert = sent.find(({ text }) => /INSERT INTO enrichment AS e/.test(text));
+    if (!insert) throw new Error('the request inserted no enrichments');
+    const ways = await dataSource.transaction(async (manager) => {
+      const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': { Plan: PlanNode }[] }[] = await manager.query(
+        `EXPLAIN (FORMAT JSON) ${insert.text}`,
+        insert.values,
+      );
+      return nodesOf(plan[0].Plan)
+        .filter((node) => node['Relation Name'] === 'global_enrichment' || node['Index Name']?.includes('global'))
+        .map((node) => ({
+          index: node['Index Name'] ?? node['Node Type'],
+          byLead: node['Index Cond']?.includes('entity_id') ?? false,
+        }));
+    });
+    expect(ways).toEqual([{ index: 'UQ_global_enrichment_entity_field', byLead: true }]);
+  });
+
   it('a request reads what it may reuse by lead, not by walking its org’s rows, planned per call or generic', async () => {
     const orgId = await s.newOrg(1_000_000);
     const leads = await s.newLeads(2_000);

@@ -421,11 +421,17 @@ export class EnrichmentRequestService {
               CASE WHEN g.id IS NULL THEN 'hold-' || $5::uuid::text || '-' || ((l.ord - 1) / $8::int) END,
               CASE WHEN g.id IS NULL THEN now() END
          FROM unnest($7::uuid[]) WITH ORDINALITY AS l(entity_id, ord)
-         -- Fresh as found_at + window > now(), so that the leads' key, not the found_at index, serves it.
-         LEFT JOIN global_enrichment g
-                ON g.entity_type = $2 AND g.field = $3 AND g.entity_id = l.entity_id
-               AND g.found_at + make_interval(days => $9) > now()
-               AND NOT (l.entity_id = ANY($10::uuid[]))
+         -- One probe of the cache's key per lead, whatever the statistics: as a plain join, the
+         -- planner hashed every cached finding of the field whenever it took the cache for small
+         -- (32 ms for 1,000 leads at 14,000 cached, against 14). The OFFSET keeps the subquery
+         -- from being flattened. Fresh as found_at + window > now(), so that the leads' key, not
+         -- the found_at index, serves it.
+         LEFT JOIN LATERAL (
+           SELECT g.id FROM global_enrichment g
+            WHERE g.entity_id = l.entity_id AND g.entity_type = $2 AND g.field = $3
+              AND g.found_at + make_interval(days => $9) > now()
+              AND NOT (l.entity_id = ANY($10::uuid[]))
+           OFFSET 0) g ON true
        ON CONFLICT ON CONSTRAINT "UQ_enrichment_org_entity_field" DO UPDATE
           SET status = EXCLUDED.status, error = NULL, created_by = EXCLUDED.created_by,
               credit_transaction_id = EXCLUDED.credit_transaction_id, charge = EXCLUDED.charge,
