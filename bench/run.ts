@@ -34,7 +34,7 @@ import {
   resetActivity,
   terminateConnections,
 } from './lib/database';
-import { LoadResult, PlannedRequest, runLoad } from './lib/load';
+import { LoadOptions, LoadResult, PlannedRequest, runLoad } from './lib/load';
 import { bulkPlan, JWT_SECRET, manualPlan, token } from './lib/plans';
 import {
   ChartData,
@@ -86,6 +86,9 @@ function fullSettings() {
     // Long enough for V8 to finish optimising the API's request path: with 3 s at 4 clients its
     // CPU per manual request still fell 25% over the next three 10 s rounds (the floor's did not).
     warmupS: 20,
+    // Manual requests again right before the measured turns: both servers come out of the bulk
+    // phase above their steady CPU per manual request for the first seconds (see the manual phase).
+    manualWarmupS: 5,
     manualDurationS: 15,
     manualConnections: 32,
     manualOrgs: 50,
@@ -107,6 +110,7 @@ function smokeSettings(): ReturnType<typeof fullSettings> {
   return {
     people: 2000,
     warmupS: 0.3,
+    manualWarmupS: 0.3,
     manualDurationS: 1,
     manualConnections: 4,
     manualOrgs: 5,
@@ -330,6 +334,55 @@ function latencyStats(values: readonly number[]): LatencyStats {
   const all = sorted(values);
   const at = (q: number) => Math.round(all[Math.min(all.length - 1, Math.max(0, Math.ceil(q * all.length) - 1))]);
   return { requests: all.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+}
+
+/** Turns a side takes in manual mode (see the manual phase). */
+const MANUAL_TURNS = 3;
+
+/** One side's load runs as one: their requests and seconds added up, percentiles of all their response times. */
+function combined(runs: readonly LoadResult[]): LoadResult {
+  const requests = runs.reduce((total, run) => total + run.requests, 0);
+  const durationS = runs.reduce((total, run) => total + run.durationS, 0);
+  const latencies = sorted(runs.flatMap((run) => run.latencies));
+  const { p50, p90, p99, max } = latencyStats(latencies);
+  return { requests, durationS, rps: requests / durationS, p50, p90, p99, max, latencies };
+}
+
+/** A manual load run with what it cost its server: see `measuredLoad`. */
+interface MeasuredLoad {
+  run: LoadResult;
+  /** The server's peak RSS during the run, sampled every 100 ms. */
+  rssMb: number;
+  /** CPU µs a request of the server process and of its database's backends. */
+  appUs: number;
+  dbUs: number;
+}
+
+/**
+ * One load run against a server, with its peak RSS and the CPU time per request of the server and
+ * of its database's backends: on a busy machine far steadier than throughput, which depends on
+ * what share of the cores each one got.
+ */
+async function measuredLoad(child: Child, db: Client, options: LoadOptions): Promise<MeasuredLoad> {
+  let rssMb = 0;
+  const sampler = setInterval(() => {
+    void memoryOf(child.pid).then((m) => {
+      if (m) rssMb = Math.max(rssMb, m.rssMb);
+    });
+  }, 100);
+  try {
+    const [appBefore, dbBefore] = [await cpuSecondsOf(child.pid), await backendCpu(db)];
+    const run = await runLoad(options);
+    const [appAfter, dbSeconds] = [await cpuSecondsOf(child.pid), backendCpuSpent(dbBefore, await backendCpu(db))];
+    return {
+      run,
+      rssMb,
+      appUs: (((appAfter ?? 0) - (appBefore ?? 0)) * 1e6) / run.requests,
+      dbUs: (dbSeconds * 1e6) / run.requests,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 const orgsOf = (phase: string, count: number) => Array.from({ length: count }, (_, i) => `bench-${phase}-${i}`);
@@ -575,35 +628,13 @@ async function quickMeasure(svcDb: Client, floorDb: Client): Promise<void> {
       await settle(svcDb);
       await runLoad({ url, connections: 1, amount: 3, next: bulkPlans[side] });
       const bulk = await runLoad({ url, connections: 1, amount: 22, next: bulkPlans[side] });
-      let rssMb = 0;
-      const sampler = setInterval(() => {
-        void memoryOf(child.pid).then((m) => {
-          if (m) rssMb = Math.max(rssMb, m.rssMb);
-        });
-      }, 100);
-      try {
-        // CPU time per request, of the server and of its database's backends: on a busy machine
-        // far steadier than throughput, which depends on what share of the cores each one got.
-        const [appBefore, dbBefore] = [await cpuSecondsOf(child.pid), await backendCpu(db)];
-        const manual = await runLoad({
-          url,
-          connections: S.manualConnections,
-          duration: 10,
-          next: manualPlans[side],
-        });
-        const [appAfter, dbSeconds] = [await cpuSecondsOf(child.pid), backendCpuSpent(dbBefore, await backendCpu(db))];
-        result[side] = {
-          rps: manual.rps,
-          p50: manual.p50,
-          p99: manual.p99,
-          bulkP50: bulk.p50,
-          rssMb,
-          appUs: (((appAfter ?? 0) - (appBefore ?? 0)) * 1e6) / manual.requests,
-          dbUs: (dbSeconds * 1e6) / manual.requests,
-        };
-      } finally {
-        clearInterval(sampler);
-      }
+      const { run: manual, ...cost } = await measuredLoad(child, db, {
+        url,
+        connections: S.manualConnections,
+        duration: 10,
+        next: manualPlans[side],
+      });
+      result[side] = { rps: manual.rps, p50: manual.p50, p99: manual.p99, bulkP50: bulk.p50, ...cost };
     }
     const [svc, floor] = [result.service, result.floor];
     const line =
@@ -687,28 +718,41 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
     if (size === 1000) chart.bulk1000 = { service: sorted(latencies.service), floor: sorted(latencies.floor) };
   }
 
-  // (b) + (e) manual mode, and the API's memory under it.
-  const manual: Partial<Record<'service' | 'floor', LoadResult>> = {};
+  // (b) + (e) manual mode, and the API's memory under it. Each side first warms up again on
+  // manual requests: right after the bulk phase, the first 5 s cost the API 2,405–2,453 µs of CPU a
+  // request against 1,624–1,832 µs after, and the floor 850–1,053 µs against 736–866 (a garbage
+  // collector and JIT with a minute of bulk requests behind them). Then the same 15 s a side, in
+  // MANUAL_TURNS turns with the first side alternating, as in the bulk phase: measured as one
+  // block after the other, the same build's manual ratio ranged 0.59–0.74× between full runs.
+  const manualRuns: Record<'service' | 'floor', LoadResult[]> = { service: [], floor: [] };
   const peakRss: Record<'service' | 'floor', number> = { service: 0, floor: 0 };
-  for (const { side, url, child } of both) {
-    log(`manual mode: ${side}, ${S.manualConnections} clients, ${S.manualDurationS} s`);
-    await settle(svcDb);
-    const sampler = setInterval(() => {
-      void memoryOf(child.pid).then((m) => {
-        if (m) peakRss[side] = Math.max(peakRss[side], m.rssMb);
-      });
-    }, 100);
-    try {
-      manual[side] = await runLoad({
+  const manualPlans = { service: manualPlan(manualOrgs, ids), floor: manualPlan(manualOrgs, ids) };
+  log(
+    `manual mode: ${S.manualConnections} clients, ${S.manualWarmupS} s warm-up, then ${S.manualDurationS} s a side ` +
+      `in ${MANUAL_TURNS} turns, first side alternating`,
+  );
+  for (const { side, url } of both) {
+    await runLoad({ url, connections: S.manualConnections, duration: S.manualWarmupS, next: manualPlans[side] });
+  }
+  for (let turn = 0; turn < MANUAL_TURNS; turn += 1) {
+    for (const { side, url, child } of turn % 2 === 0 ? both : [...both].reverse()) {
+      const db = side === 'service' ? svcDb : floorDb;
+      await settle(svcDb);
+      const { run, rssMb, appUs, dbUs } = await measuredLoad(child, db, {
         url,
         connections: S.manualConnections,
-        duration: S.manualDurationS,
-        next: manualPlan(manualOrgs, ids),
+        duration: S.manualDurationS / MANUAL_TURNS,
+        next: manualPlans[side],
       });
-    } finally {
-      clearInterval(sampler);
+      manualRuns[side].push(run);
+      peakRss[side] = Math.max(peakRss[side], rssMb);
+      log(
+        `  ${side}, turn ${turn + 1}: ${Math.round(run.rps)} requests/s, p50 ${run.p50} ms, p99 ${run.p99} ms; ` +
+          `CPU µs a request: server ${Math.round(appUs)}, PostgreSQL ${Math.round(dbUs)}`,
+      );
     }
   }
+  const manual = { service: combined(manualRuns.service), floor: combined(manualRuns.floor) };
   const apiMemory = await memoryOf(servers.api.pid);
 
   // (c) pipeline with one and two worker processes, (d) rate-limit adherence.
@@ -728,8 +772,8 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
     commit: gitCommit(),
   };
 
-  chart.manual.service = manual.service!.latencies;
-  chart.manual.floor = manual.floor!.latencies;
+  chart.manual.service = manual.service.latencies;
+  chart.manual.floor = manual.floor.latencies;
   const toThroughput = (r: LoadResult) => ({ ...stats(r), rps: r.rps, durationS: r.durationS });
   const scalingService = S.bulkSizes.map((n) => bulk[String(n)].service.p50);
   const scalingFloor = S.bulkSizes.map((n) => bulk[String(n)].floor.p50);
@@ -747,8 +791,8 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
     manual: {
       connections: S.manualConnections,
       orgs: S.manualOrgs,
-      service: toThroughput(manual.service!),
-      floor: toThroughput(manual.floor!),
+      service: toThroughput(manual.service),
+      floor: toThroughput(manual.floor),
     },
     memory: {
       apiPeakRssMb: peakRss.service,
