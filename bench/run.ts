@@ -692,6 +692,8 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
   }
 
   const { servers, both } = await startWarmedServers(warmOrgs, ids);
+  /** The order the sides go in, in the bulk and manual phases' turns: the first side alternates. */
+  const sidesInTurn = (turn: number) => (turn % 2 === 0 ? both : [...both].reverse());
 
   // (a) + (f) bulk latency by size, one request at a time, a fresh org per request. The two sides
   // take turns in rounds of BULK_TURN requests (the first side alternating), so that a busy
@@ -705,17 +707,18 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
       service: bulkPlan(bulkOrgs[size], size, S.people),
       floor: bulkPlan(bulkOrgs[size], size, S.people),
     };
-    const latencies: Record<'service' | 'floor', number[]> = { service: [], floor: [] };
+    const runs: Record<'service' | 'floor', LoadResult[]> = { service: [], floor: [] };
     await settle(svcDb);
     for (const { side, url } of both) await runLoad({ url, connections: 1, amount: S.bulkWarmup, next: plans[side] });
     for (let done = 0, turn = 0; done < S.bulkRequests[size]; done += BULK_TURN, turn += 1) {
       const amount = Math.min(BULK_TURN, S.bulkRequests[size] - done);
-      for (const { side, url } of turn % 2 === 0 ? both : [...both].reverse()) {
-        latencies[side].push(...(await runLoad({ url, connections: 1, amount, next: plans[side] })).latencies);
+      for (const { side, url } of sidesInTurn(turn)) {
+        runs[side].push(await runLoad({ url, connections: 1, amount, next: plans[side] }));
       }
     }
-    bulk[String(size)] = { service: latencyStats(latencies.service), floor: latencyStats(latencies.floor) };
-    if (size === 1000) chart.bulk1000 = { service: sorted(latencies.service), floor: sorted(latencies.floor) };
+    const merged = { service: combined(runs.service), floor: combined(runs.floor) };
+    bulk[String(size)] = { service: stats(merged.service), floor: stats(merged.floor) };
+    if (size === 1000) chart.bulk1000 = { service: merged.service.latencies, floor: merged.floor.latencies };
   }
 
   // (b) + (e) manual mode, and the API's memory under it. Each side first warms up again on
@@ -735,7 +738,7 @@ async function measure(svcDb: Client, floorDb: Client, startedAt: number): Promi
     await runLoad({ url, connections: S.manualConnections, duration: S.manualWarmupS, next: manualPlans[side] });
   }
   for (let turn = 0; turn < MANUAL_TURNS; turn += 1) {
-    for (const { side, url, child } of turn % 2 === 0 ? both : [...both].reverse()) {
+    for (const { side, url, child } of sidesInTurn(turn)) {
       const db = side === 'service' ? svcDb : floorDb;
       await settle(svcDb);
       const { run, rssMb, appUs, dbUs } = await measuredLoad(child, db, {
